@@ -1,0 +1,17 @@
+// cxattn/config.hpp: every build-time option of the library, in one place.
+// Define a macro before including any cxattn header (or with -D) to override its default.
+#ifndef CXATTN_CONFIG_HPP
+#define CXATTN_CONFIG_HPP
+
+// CXATTN_RUNTIME_LIBM: what cxattn::exp and cxattn::sqrt run outside constant evaluation.
+//   1 (default): std::exp / std::sqrt from <cmath>, the platform's libm.
+//   0: the library's own algorithm (cxattn::portable), for targets without libm, or to make run-time
+//      results bit-identical to compile-time ones.
+#ifndef CXATTN_RUNTIME_LIBM
+#define CXATTN_RUNTIME_LIBM 1
+#endif
+#if CXATTN_RUNTIME_LIBM != 0 && CXATTN_RUNTIME_LIBM != 1
+#error "CXATTN_RUNTIME_LIBM must be 0 or 1"
+#endif
+
+#endif // CXATTN_CONFIG_HPP

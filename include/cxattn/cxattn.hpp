@@ -1,0 +1,13 @@
+// cxattn/cxattn.hpp: the whole library in one include.
+#ifndef CXATTN_CXATTN_HPP
+#define CXATTN_CXATTN_HPP
+
+#include "cxattn/config.hpp"
+#include "cxattn/matrix.hpp"
+#include "cxattn/shapes.hpp"
+#include "cxattn/math.hpp"
+#include "cxattn/ops.hpp"
+#include "cxattn/softmax.hpp"
+#include "cxattn/attention.hpp"
+
+#endif // CXATTN_CXATTN_HPP

@@ -1,0 +1,130 @@
+// cxattn/ops.hpp: matmul, transpose and element-wise arithmetic on cxattn::matrix.
+#ifndef CXATTN_OPS_HPP
+#define CXATTN_OPS_HPP
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "cxattn/matrix.hpp"
+#include "cxattn/shapes.hpp"
+
+namespace cxattn {
+namespace detail {
+
+// Sum over k < sizeof...(K) of a[k] * b[k * BStride], accumulated left to right from +0.
+// One fold expression rather than a loop: Clang's constant evaluator charges one step per
+// statement, so a whole dot product costs one step, and GCC's charges no loop bookkeeping.
+template <std::size_t BStride, class T, std::size_t... K>
+[[nodiscard]] constexpr T dot(const T* a, const T* b, std::index_sequence<K...>) noexcept {
+    T sum{};
+    ((sum += a[K] * b[K * BStride]), ...);
+    return sum;
+}
+
+} // namespace detail
+
+// lhs (M x K) times rhs (K x N) gives M x N.
+template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::size_t N>
+[[nodiscard]] constexpr auto matmul(const matrix<T, M, K>& lhs, const matrix<U, K2, N>& rhs) noexcept {
+    // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
+    static_assert(rule::same_element_type<T, U>,
+                  "cxattn::matmul: element types differ (lhs and rhs must hold the same type)");
+    static_assert(rule::inner_dimensions_agree<shapes::lhs<M, K>, shapes::rhs<K2, N>>,
+                  "cxattn::matmul: inner dimensions differ (lhs cols != rhs rows)");
+    static_assert(rule::arithmetic_element_type<T>, "cxattn::matmul: bool matrices are masks, not numbers");
+    matrix<T, M, N> out;
+    if constexpr (rule::same_element_type<T, U> && K == K2) {
+        for (std::size_t i = 0; i < M; ++i)
+            for (std::size_t j = 0; j < N; ++j)
+                out.values[i * N + j] =
+                    detail::dot<N>(&lhs.values[i * K], &rhs.values[j], std::make_index_sequence<K>{});
+    }
+    return out;
+}
+
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, C, R> transpose(const matrix<T, R, C>& m) noexcept {
+    matrix<T, C, R> out;
+    for (std::size_t i = 0; i < R; ++i)
+        for (std::size_t j = 0; j < C; ++j)
+            out.values[j * R + i] = m.values[i * C + j];
+    return out;
+}
+
+namespace detail {
+
+// Named operations rather than lambdas: a lambda's parameters would trip -Wshadow in user code
+// that has globals of the same names.
+struct plus {
+    template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs + rhs); }
+};
+struct minus {
+    template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs - rhs); }
+};
+
+template <class Op, class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, R, C> zip(const matrix<T, R, C>& lhs, const matrix<T, R, C>& rhs) noexcept {
+    matrix<T, R, C> out;
+    for (std::size_t i = 0; i < R * C; ++i)
+        out.values[i] = Op::apply(lhs.values[i], rhs.values[i]);
+    return out;
+}
+
+} // namespace detail
+
+// The element-wise operators accept any two matrices so that a mismatch reaches their own
+// static_assert (and its message) instead of a "no matching operator" list.
+template <class T, class U, std::size_t R, std::size_t C, std::size_t R2, std::size_t C2>
+[[nodiscard]] constexpr auto operator+(const matrix<T, R, C>& lhs, const matrix<U, R2, C2>& rhs) noexcept {
+    static_assert(rule::same_element_type<T, U>, "cxattn::operator+: element types differ");
+    static_assert(rule::same_shape<shapes::lhs<R, C>, shapes::rhs<R2, C2>>, "cxattn::operator+: shapes differ");
+    static_assert(rule::arithmetic_element_type<T>, "cxattn::operator+: bool matrices are masks, not numbers");
+    if constexpr (rule::same_element_type<T, U> && R == R2 && C == C2)
+        return detail::zip<detail::plus>(lhs, rhs);
+    else
+        return lhs;
+}
+
+template <class T, class U, std::size_t R, std::size_t C, std::size_t R2, std::size_t C2>
+[[nodiscard]] constexpr auto operator-(const matrix<T, R, C>& lhs, const matrix<U, R2, C2>& rhs) noexcept {
+    static_assert(rule::same_element_type<T, U>, "cxattn::operator-: element types differ");
+    static_assert(rule::same_shape<shapes::lhs<R, C>, shapes::rhs<R2, C2>>, "cxattn::operator-: shapes differ");
+    static_assert(rule::arithmetic_element_type<T>, "cxattn::operator-: bool matrices are masks, not numbers");
+    if constexpr (rule::same_element_type<T, U> && R == R2 && C == C2)
+        return detail::zip<detail::minus>(lhs, rhs);
+    else
+        return lhs;
+}
+
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, R, C> operator-(matrix<T, R, C> m) noexcept {
+    static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
+    for (T& v : m.values) v = static_cast<T>(-v);
+    return m;
+}
+
+// Scalar factors take the element type (std::type_identity_t keeps them out of deduction), so
+// `m * 2` works for a float matrix and converts 2 to float.
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, R, C> operator*(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
+    static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
+    for (T& v : m.values) v = static_cast<T>(v * s);
+    return m;
+}
+
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, R, C> operator*(std::type_identity_t<T> s, const matrix<T, R, C>& m) noexcept {
+    return m * s;
+}
+
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr matrix<T, R, C> operator/(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
+    static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
+    for (T& v : m.values) v = static_cast<T>(v / s);
+    return m;
+}
+
+} // namespace cxattn
+
+#endif // CXATTN_OPS_HPP

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, on Debian 12, the packages that cxattn's build, tests and tools need, and only those
+# that are missing: when everything is present it touches nothing (no apt-get at all).
+#   scripts/setup.sh            the build, the examples and the test suite
+#   scripts/setup.sh GROUP...   also: accuracy (MPFR sweeps)
+set -euo pipefail
+
+declare -A groups=(
+  [base]="meson ninja-build pkg-config python3 g++ clang libboost-test-dev libmpfr-dev"
+  [accuracy]="libmpfr-dev"
+)
+
+wanted=(${groups[base]})
+for group in "$@"; do
+  [[ -n "${groups[$group]+x}" ]] || { echo "setup.sh: unknown group '$group' (known: ${!groups[*]})" >&2; exit 2; }
+  wanted+=(${groups[$group]})
+done
+
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+echo "setup.sh: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
