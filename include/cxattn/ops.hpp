@@ -22,6 +22,26 @@ template <std::size_t BStride, class T, std::size_t... K>
     return sum;
 }
 
+// The dot product of a.values[a_offset + k] and b.values[b_offset + k * BStride] over
+// k < sizeof...(K), summed left to right: the inner loop of every cxattn kernel in constant
+// evaluation, so its cost per multiply-add bounds how large a problem a compiler can evaluate.
+// One fold expression, no loop: Clang charges one step per statement, so this is one step per dot
+// product. The indexing is chosen per compiler because their evaluators price it differently
+// (measured in docs/benchmarks.md): GCC evaluates an array subscript far more cheaply than a
+// pointer dereference, Clang the reverse.
+template <std::size_t BStride, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+          std::size_t... K>
+[[nodiscard]] constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
+                              std::size_t b_offset, std::index_sequence<K...>) noexcept {
+#if defined(__clang__)
+    const T* const a_row = &a.values[a_offset];
+    const T* const b_col = &b.values[b_offset];
+    return (... + (a_row[K] * b_col[K * BStride]));
+#else
+    return (... + (a.values[a_offset + K] * b.values[b_offset + K * BStride]));
+#endif
+}
+
 } // namespace detail
 
 // lhs (M x K) times rhs (K x N) gives M x N.
@@ -37,8 +57,7 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     if constexpr (rule::same_element_type<T, U> && K == K2) {
         for (std::size_t i = 0; i < M; ++i)
             for (std::size_t j = 0; j < N; ++j)
-                out.values[i * N + j] =
-                    detail::dot<N>(&lhs.values[i * K], &rhs.values[j], std::make_index_sequence<K>{});
+                out.values[i * N + j] = detail::dot<N>(lhs, i * K, rhs, j, std::make_index_sequence<K>{});
     }
     return out;
 }
