@@ -1,0 +1,103 @@
+// Static test of cxattn/math.hpp (compiling is passing, with the compilers' default constant-evaluation
+// limits): special values of exp and sqrt in constant evaluation, and the budget of softmax over a
+// 64 x 64 attention, 4096 exps in one constant evaluation, for float and double.
+#include <cxattn/math.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+namespace {
+
+namespace p = cxattn::portable;
+
+template <class T>
+constexpr bool is_nan(T x) { return x != x; }
+
+// The sign of a zero in constant evaluation: converting to double keeps it, and double can bit_cast.
+template <class T>
+constexpr bool is_positive_zero(T x) { return std::bit_cast<std::uint64_t>(static_cast<double>(x)) == 0; }
+template <class T>
+constexpr bool is_negative_zero(T x) {
+    return std::bit_cast<std::uint64_t>(static_cast<double>(x)) == 0x8000'0000'0000'0000U;
+}
+
+template <class T>
+using lim = std::numeric_limits<T>;
+
+// exp
+static_assert(is_nan(p::exp(lim<float>::quiet_NaN())));             // NaN propagates
+static_assert(is_nan(p::exp(lim<double>::quiet_NaN())));
+static_assert(is_nan(p::exp(lim<long double>::quiet_NaN())));
+static_assert(p::exp(lim<float>::infinity()) == lim<float>::infinity()); // +inf
+static_assert(p::exp(lim<double>::infinity()) == lim<double>::infinity());
+static_assert(p::exp(lim<long double>::infinity()) == lim<long double>::infinity());
+static_assert(is_positive_zero(p::exp(-lim<float>::infinity())));     // -inf gives +0
+static_assert(is_positive_zero(p::exp(-lim<double>::infinity())));
+static_assert(is_positive_zero(p::exp(-lim<long double>::infinity())));
+static_assert(p::exp(-0.0f) == 1 && p::exp(-0.0) == 1 && p::exp(-0.0L) == 1);
+// Overflow thresholds (scripts/gen_exp_table.py) and their successors.
+static_assert(p::exp(0x1.62e42ep+6f) == 0x1.ffff08p+127f);
+static_assert(p::exp(0x1.62e430p+6f) == lim<float>::infinity());
+static_assert(p::exp(0x1.62e42fefa39efp+9) < lim<double>::infinity());
+static_assert(p::exp(0x1.62e42fefa39f0p+9) == lim<double>::infinity());
+static_assert(p::exp(0x1.62e42fefa39ef356p+13L) < lim<long double>::infinity());
+static_assert(p::exp(0x1.62e42fefa39ef358p+13L) == lim<long double>::infinity());
+static_assert(p::exp(lim<double>::max()) == lim<double>::infinity());
+// Underflow thresholds: the smallest subnormal, and +0 just below.
+static_assert(p::exp(-0x1.9fe368p+6f) == lim<float>::denorm_min());
+static_assert(is_positive_zero(p::exp(-0x1.9fe36ap+6f)));
+static_assert(p::exp(-0x1.74910d52d3051p+9) == lim<double>::denorm_min());
+static_assert(is_positive_zero(p::exp(-0x1.74910d52d3052p+9)));
+static_assert(p::exp(-0x1.643bfcfe13c57552p+13L) == lim<long double>::denorm_min());
+static_assert(is_positive_zero(p::exp(-0x1.643bfcfe13c57554p+13L)));
+static_assert(is_positive_zero(p::exp(-lim<long double>::max())));
+// Near the smallest normal (correctly rounded value from 60-digit decimal arithmetic), and subnormal results.
+static_assert(p::exp(-0x1.6232bdd7abcd2p+9) == 0x1.000000000007cp-1022);
+static_assert(p::exp(-740.0) > 0 && p::exp(-740.0) < lim<double>::min());
+static_assert(p::exp(-100.0f) > 0 && p::exp(-100.0f) < lim<float>::min());
+static_assert(p::exp(-11390.0L) > 0 && p::exp(-11390.0L) < lim<long double>::min());
+// Exact cases.
+static_assert(p::exp(0.0f) == 1 && p::exp(0.0) == 1 && p::exp(0.0L) == 1);
+static_assert(p::exp(lim<double>::denorm_min()) == 1 && p::exp(-lim<double>::denorm_min()) == 1);
+static_assert(p::exp(1.0) == 0x1.5bf0a8b145769p+1); // e, correctly rounded
+
+// sqrt
+static_assert(is_nan(p::sqrt(lim<float>::quiet_NaN())));            // NaN propagates
+static_assert(is_nan(p::sqrt(lim<double>::quiet_NaN())));
+static_assert(is_nan(p::sqrt(lim<long double>::quiet_NaN())));
+static_assert(is_nan(p::sqrt(-1.0f)) && is_nan(p::sqrt(-1.0)) && is_nan(p::sqrt(-1.0L))); // negative
+static_assert(is_nan(p::sqrt(-lim<double>::denorm_min())) && is_nan(p::sqrt(-lim<long double>::infinity())));
+static_assert(p::sqrt(lim<double>::infinity()) == lim<double>::infinity()); // +inf
+static_assert(p::sqrt(lim<long double>::infinity()) == lim<long double>::infinity());
+static_assert(is_negative_zero(p::sqrt(-0.0f)) && is_negative_zero(p::sqrt(-0.0)) &&
+              is_negative_zero(p::sqrt(-0.0L)));                     // -0 stays -0
+static_assert(is_positive_zero(p::sqrt(0.0f)) && is_positive_zero(p::sqrt(0.0L)));
+static_assert(p::sqrt(0x1p-1074) == 0x1p-537 && p::sqrt(0x1p-149f) == 0x1.6a09e6p-75f); // subnormals
+static_assert(p::sqrt(0x1p-16445L) == 0x1.6a09e667f3bcc908p-8223L);
+static_assert(p::sqrt(lim<double>::max()) == 0x1.fffffffffffffp+511); // largest finite
+static_assert(p::sqrt(lim<float>::max()) == 0x1.fffffep+63f);
+static_assert(p::sqrt(lim<long double>::max()) == 0x1.fffffffffffffffep+8191L);
+static_assert(p::sqrt(2.0) == 0x1.6a09e667f3bcdp+0 && p::sqrt(2.0f) == 0x1.6a09e6p+0f);
+static_assert(p::sqrt(2.0L) == 0x1.6a09e667f3bcc908p+0L);
+
+// cxattn::exp and cxattn::sqrt are the portable ones in constant evaluation.
+static_assert(cxattn::exp(1.0) == p::exp(1.0) && cxattn::exp(-3.5f) == p::exp(-3.5f));
+static_assert(cxattn::sqrt(2.0L) == p::sqrt(2.0L) && cxattn::sqrt(3.0f) == p::sqrt(3.0f));
+
+// 64 x 64 exps in one constant evaluation, the softmax of a 64 x 64 attention, within default limits.
+template <class T>
+constexpr T sum_of_4096_exps() {
+    T sum = 0;
+    for (int i = 0; i < 64; ++i) {
+        for (int j = 0; j < 64; ++j) {
+            sum += p::exp(static_cast<T>(-(i * 64 + j)) / 256);
+        }
+    }
+    return sum;
+}
+static_assert(sum_of_4096_exps<float>() > 256 && sum_of_4096_exps<float>() < 257);
+static_assert(sum_of_4096_exps<double>() > 256 && sum_of_4096_exps<double>() < 257);
+static_assert(sum_of_4096_exps<long double>() > 256 && sum_of_4096_exps<long double>() < 257);
+
+} // namespace

@@ -1,0 +1,132 @@
+// Compile-time and run-time results of cxattn/math.hpp, bit for bit. For each type, 1024 arguments
+// per function are evaluated in constant evaluation (constexpr arrays) and again at run time; the
+// portable algorithms must agree exactly, and cxattn::exp / cxattn::sqrt must equal portable:: in
+// constant evaluation and, at run time, std:: (CXATTN_RUNTIME_LIBM=1) or portable:: (=0).
+#define BOOST_TEST_MODULE numerics_bits
+#ifndef BOOST_TEST_DYN_LINK
+#define BOOST_TEST_DYN_LINK
+#endif
+#include <boost/test/unit_test.hpp>
+
+#include <cxattn/math.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+#include "arguments.hpp"
+#include "numerics_common.hpp"
+
+namespace {
+
+constexpr std::size_t count = 1024;
+
+// exp: a little beyond the finite, nonzero results at each end; magnitudes from the smallest subnormal.
+template <class T>
+constexpr std::array<T, count> exp_domain(T lo, T hi, int e_hi) {
+    return numerics::arguments<T, count>(lo, hi, std::numeric_limits<T>::min_exponent - std::numeric_limits<T>::digits,
+                                         e_hi, true);
+}
+template <class T> constexpr std::array<T, count> exp_arguments{};
+template <> constexpr auto exp_arguments<float> = exp_domain(-110.0f, 95.0f, 7);
+template <> constexpr auto exp_arguments<double> = exp_domain(-760.0, 720.0, 10);
+template <> constexpr auto exp_arguments<long double> = exp_domain(-11500.0L, 11400.0L, 14);
+
+template <class T>
+constexpr auto sqrt_arguments =
+    numerics::arguments<T, count>(T(0), std::numeric_limits<T>::max(),
+                                  std::numeric_limits<T>::min_exponent - std::numeric_limits<T>::digits,
+                                  std::numeric_limits<T>::max_exponent - 1, false);
+
+struct portable_exp {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::portable::exp(x); }
+};
+struct portable_sqrt {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::portable::sqrt(x); }
+};
+struct dispatch_exp {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::exp(x); }
+};
+struct dispatch_sqrt {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::sqrt(x); }
+};
+
+// Results computed in constant evaluation.
+template <class T> constexpr auto exp_results = numerics::map(exp_arguments<T>, portable_exp{});
+template <class T> constexpr auto sqrt_results = numerics::map(sqrt_arguments<T>, portable_sqrt{});
+
+// In constant evaluation the dispatching functions are the portable ones (no NaN among the results,
+// so == compares bits up to the sign of zero, and sqrt's zero argument is +0).
+static_assert(numerics::map(exp_arguments<float>, dispatch_exp{}) == exp_results<float>);
+static_assert(numerics::map(exp_arguments<double>, dispatch_exp{}) == exp_results<double>);
+static_assert(numerics::map(exp_arguments<long double>, dispatch_exp{}) == exp_results<long double>);
+static_assert(numerics::map(sqrt_arguments<float>, dispatch_sqrt{}) == sqrt_results<float>);
+static_assert(numerics::map(sqrt_arguments<double>, dispatch_sqrt{}) == sqrt_results<double>);
+static_assert(numerics::map(sqrt_arguments<long double>, dispatch_sqrt{}) == sqrt_results<long double>);
+
+template <class T>
+std::string show(T x) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%La", static_cast<long double>(x));
+    return buffer;
+}
+
+// Runs f on each argument at run time (the volatile read keeps the compiler from folding the call)
+// and compares with the expected results.
+template <class T, class F, class Expected>
+void check_run_time(const std::array<T, count>& xs, F f, Expected expected, const char* what) {
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        volatile T opaque = xs[i];
+        const T x = opaque;
+        const T want = expected(i, x);
+        const T got = f(x);
+        if (!numerics::same(got, want)) {
+            if (differ++ < 5) BOOST_TEST_MESSAGE(what << "(" << show(x) << "): " << show(got) << " != " << show(want));
+        }
+    }
+    BOOST_TEST(differ == 0u, what << ": " << differ << " of " << count << " differ");
+}
+
+template <class T>
+void check_type() {
+    const auto compile_time_exp = [](std::size_t i, T) { return exp_results<T>[i]; };
+    const auto compile_time_sqrt = [](std::size_t i, T) { return sqrt_results<T>[i]; };
+    check_run_time(exp_arguments<T>, portable_exp{}, compile_time_exp, "portable::exp");
+    check_run_time(sqrt_arguments<T>, portable_sqrt{}, compile_time_sqrt, "portable::sqrt");
+#if CXATTN_RUNTIME_LIBM
+    check_run_time(exp_arguments<T>, dispatch_exp{}, [](std::size_t, T x) { return std::exp(x); }, "exp (libm)");
+    check_run_time(sqrt_arguments<T>, dispatch_sqrt{}, [](std::size_t, T x) { return std::sqrt(x); }, "sqrt (libm)");
+#else
+    check_run_time(exp_arguments<T>, dispatch_exp{}, compile_time_exp, "exp (portable)");
+    check_run_time(sqrt_arguments<T>, dispatch_sqrt{}, compile_time_sqrt, "sqrt (portable)");
+#endif
+}
+
+// Special values in constant evaluation, for one type; the run-time side is test_bounds.cpp.
+template <class T>
+constexpr bool special_values_hold() {
+    using lim = std::numeric_limits<T>;
+    namespace p = cxattn::portable;
+    const T inf = lim::infinity(), nan = lim::quiet_NaN();
+    // The sign of a zero, in constant evaluation: converting to double keeps it; double bit_casts.
+    const auto positive_zero = [](T v) { return std::bit_cast<std::uint64_t>(static_cast<double>(v)) == 0; };
+    const auto negative_zero = [](T v) {
+        return std::bit_cast<std::uint64_t>(static_cast<double>(v)) == 0x8000'0000'0000'0000U;
+    };
+    return p::exp(nan) != p::exp(nan) && p::exp(inf) == inf && positive_zero(p::exp(-inf)) &&
+           p::exp(T(0)) == 1 && p::exp(-T(0)) == 1 && p::exp(lim::max()) == inf &&
+           positive_zero(p::exp(-lim::max())) && p::exp(lim::denorm_min()) == 1 &&
+           p::sqrt(nan) != p::sqrt(nan) && p::sqrt(-T(1)) != p::sqrt(-T(1)) &&
+           p::sqrt(-inf) != p::sqrt(-inf) && p::sqrt(inf) == inf && positive_zero(p::sqrt(T(0))) &&
+           negative_zero(p::sqrt(-T(0))) && p::sqrt(T(4)) == 2 && p::sqrt(lim::denorm_min()) > 0 &&
+           p::sqrt(lim::max()) < inf;
+}
+static_assert(special_values_hold<float>());
+static_assert(special_values_hold<double>());
+static_assert(special_values_hold<long double>());
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(float_compile_time_equals_run_time) { check_type<float>(); }
+BOOST_AUTO_TEST_CASE(double_compile_time_equals_run_time) { check_type<double>(); }
+BOOST_AUTO_TEST_CASE(long_double_compile_time_equals_run_time) { check_type<long double>(); }
