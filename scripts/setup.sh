@@ -2,12 +2,12 @@
 # Installs, on Debian 12, the packages that cxattn's build, tests and tools need, and only those
 # that are missing: when everything is present it touches nothing (no apt-get at all).
 #   scripts/setup.sh            the build, the examples and the test suite
-#   scripts/setup.sh GROUP...   also: accuracy (MPFR sweeps)
+#   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix)
 set -euo pipefail
 
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang libboost-test-dev libmpfr-dev"
-  [accuracy]="libmpfr-dev"
+  [ci]="clang-19"
 )
 
 wanted=(${groups[base]})
