@@ -367,6 +367,8 @@ struct params;
 
 template <class T>
 struct params<T, format::binary64> {
+  static constexpr int e_min = std::numeric_limits<T>::min_exponent - 1; // 2^e_min: the smallest normal
+  static constexpr int e_max = std::numeric_limits<T>::max_exponent - 1; // 2^e_max: the largest power of 2
   static constexpr T inv_ln2_n = exp_inv_ln2_n_binary64;
   static constexpr T ln2_n_hi = exp_ln2_n_hi_binary64;
   static constexpr T ln2_n_lo = exp_ln2_n_lo_binary64;
@@ -400,6 +402,8 @@ struct params<T, format::binary64> {
 
 template <class T>
 struct params<T, format::x87> {
+  static constexpr int e_min = std::numeric_limits<T>::min_exponent - 1; // 2^e_min: the smallest normal
+  static constexpr int e_max = std::numeric_limits<T>::max_exponent - 1; // 2^e_max: the largest power of 2
   static constexpr T inv_ln2_n = exp_inv_ln2_n_x87;
   static constexpr T ln2_n_hi = exp_ln2_n_hi_x87;
   static constexpr T ln2_n_lo = exp_ln2_n_lo_x87;
@@ -447,47 +451,43 @@ struct params<T, format::x87> {
 // exp(x) for x in [exp_underflow, exp_overflow], by Tang's table-driven method:
 // P. T. P. Tang, "Table-driven implementation of the exponential function in IEEE floating-point
 // arithmetic", ACM TOMS 15(2), 1989. x = k ln2/N + r, exp(x) = 2^(k div N) 2^((k mod N)/N) exp(r).
-template <class T>
+// Few statements on purpose: compilers bound constant evaluation by statements and expressions evaluated.
+template <class T, class P = params<T>>
 constexpr T exp_tang(T x) noexcept {
-  using P = params<T>;
-  constexpr int log2_n = 7; // N = 128 table entries
-  constexpr int e_min = std::numeric_limits<T>::min_exponent - 1; // 2^e_min: the smallest normal
-  constexpr int e_max = std::numeric_limits<T>::max_exponent - 1;
   const T z = x * P::inv_ln2_n;
   // Rounding half away from zero is enough: any k next to z keeps |r| <= ln2/256 (1 + 2^-40).
   const int k = static_cast<int>(z < 0 ? z - T(0.5) : z + T(0.5));
-  const T kf = static_cast<T>(k);
   // k ln2_n_hi is exact (ln2_n_hi has few bits) and near x, so x - k ln2_n_hi is exact (Sterbenz).
-  const T r = (x - kf * P::ln2_n_hi) - kf * P::ln2_n_lo;
-  const T(&entry)[2] = P::exp2_table[k & ((1 << log2_n) - 1)];
+  const T r = (x - static_cast<T>(k) * P::ln2_n_hi) - static_cast<T>(k) * P::ln2_n_lo;
   // 2^(j/N) exp(r) = hi + lo with |lo| < 2^-7 hi, lo accurate to about 2^-9 ULP of hi + lo:
-  // the error is essentially the one rounding of hi + lo.
-  const T hi = entry[0];
-  const T lo = entry[1] + hi * P::expm1(r);
-  const int e = k >> log2_n; // floor(k / N): >> is arithmetic in C++20
+  // the error is essentially the one rounding of hi + lo. N = 128: j = k mod N, e = k div N
+  // (>> is an arithmetic shift in C++20).
+  const T hi = P::exp2_table[k & 127][0];
+  const T lo = P::exp2_table[k & 127][1] + hi * P::expm1(r);
+  const int e = k >> 7;
+  // hi + lo > 0.99, so for e above e_min the result is normal and the scaling exact.
+  if (e > P::e_min && e <= P::e_max) {
+    return (hi + lo) * P::pow2(e);
+  }
   // Within the overflow threshold, e = e_max + 1 only with hi + lo < 1: scale in two exact steps,
   // checking the last one, since an overflow is not a constant expression.
-  if (e > e_max) {
-    const T y = (hi + lo) * P::pow2(e_max);
+  if (e > P::e_max) {
+    const T y = (hi + lo) * P::pow2(P::e_max);
     return y > std::numeric_limits<T>::max() / 2 ? std::numeric_limits<T>::infinity() : y * 2;
-  }
-  // hi + lo > 0.99, so the result is normal and the scaling exact.
-  if (e > e_min) {
-    return (hi + lo) * P::pow2(e);
   }
   // The result may be subnormal. Scaling the sum's two parts by 2^(e - e_min) is exact; the one
   // rounding then happens in 1 + y, whose ULP becomes the smallest subnormal after the final exact
   // scaling by 2^e_min. Rounding hi + lo first and scaling after would round twice.
-  const T s = P::pow2(e - e_min);
+  const T s = P::pow2(e - P::e_min);
   const T a = s * hi;
   const T b = s * lo;
   const T y = a + b;
   if (y >= 1) {
-    return y * P::pow2(e_min);
+    return y * P::pow2(P::e_min);
   }
   const T h = 1 + a;
   const T c = (1 - h) + a; // 1 + a = h + c exactly (Fast2Sum, |a| <= 1)
-  return ((h + (c + b)) - 1) * P::pow2(e_min);
+  return ((h + (c + b)) - 1) * P::pow2(P::e_min);
 }
 
 // a b = value + error exactly: Dekker's product with Veltkamp's splitting (T. J. Dekker, "A
@@ -498,9 +498,8 @@ struct exact_product {
   T error;
 };
 
-template <class T>
+template <class T, class P = params<T>>
 constexpr exact_product<T> two_product(T a, T b) noexcept {
-  using P = params<T>;
   const T p = a * b;
   const T sa = P::split * a;
   const T a_hi = sa - (sa - a);
@@ -522,9 +521,8 @@ constexpr bool exceeds_product(T m, T a, T b) noexcept {
 // within 0.75 ULP of sqrt(m); Tuckerman's test with exact products then picks the correctly rounded
 // neighbour: RN(sqrt(m)) = y iff y (y - u) < m <= y (y + u), u the ULP of y (Markstein, "IA-64 and
 // elementary functions", 2000, section 8.4). It holds since m is a multiple of u and y (y +- u) of u^2.
-template <class T>
+template <class T, class P = params<T>>
 constexpr T sqrt_heron(T x) noexcept {
-  using P = params<T>;
   const normalized<T> n = P::normalize(x);
   const int odd = n.exponent & 1;
   const T m = odd != 0 ? n.fraction * 2 : n.fraction; // x = m 2^(2 q), m in [1, 4)
@@ -544,27 +542,15 @@ constexpr T sqrt_heron(T x) noexcept {
   return y * P::pow2(q);
 }
 
+// exp(x) is +inf above exp_overflow_v and +0 below exp_underflow_v (correctly rounded).
 template <class T>
-constexpr T exp_overflow() noexcept {
-  if constexpr (format_of<T> == format::binary32) {
-    return exp_overflow_binary32;
-  } else if constexpr (format_of<T> == format::binary64) {
-    return static_cast<T>(exp_overflow_binary64);
-  } else {
-    return exp_overflow_x87;
-  }
-}
-
+inline constexpr T exp_overflow_v = format_of<T> == format::binary32   ? static_cast<T>(exp_overflow_binary32)
+                                    : format_of<T> == format::binary64 ? static_cast<T>(exp_overflow_binary64)
+                                                                       : static_cast<T>(exp_overflow_x87);
 template <class T>
-constexpr T exp_underflow() noexcept {
-  if constexpr (format_of<T> == format::binary32) {
-    return exp_underflow_binary32;
-  } else if constexpr (format_of<T> == format::binary64) {
-    return static_cast<T>(exp_underflow_binary64);
-  } else {
-    return exp_underflow_x87;
-  }
-}
+inline constexpr T exp_underflow_v = format_of<T> == format::binary32   ? static_cast<T>(exp_underflow_binary32)
+                                     : format_of<T> == format::binary64 ? static_cast<T>(exp_underflow_binary64)
+                                                                        : static_cast<T>(exp_underflow_x87);
 
 template <class T>
 inline constexpr bool supported = format_of<T> != format::unsupported;
@@ -579,21 +565,21 @@ constexpr T exp(T x) noexcept {
   static_assert(detail::math::supported<T>,
                 "cxattn::portable::exp: unsupported floating-point format (supported: IEEE binary32, "
                 "binary64, x87 80-bit extended)");
-  using C = detail::math::compute_type<T>;
   // NaN propagates.
   if (x != x) {
     return x;
   }
   // Overflow, and +inf.
-  if (x > detail::math::exp_overflow<T>()) {
+  if (x > detail::math::exp_overflow_v<T>) {
     return std::numeric_limits<T>::infinity();
   }
   // Underflow to +0, and -inf.
-  if (x < detail::math::exp_underflow<T>()) {
+  if (x < detail::math::exp_underflow_v<T>) {
     return T(0);
   }
   // float is computed in double: one more rounding of a result within 2^-29 ULP.
-  return static_cast<T>(detail::math::exp_tang<C>(static_cast<C>(x)));
+  using compute = detail::math::compute_type<T>;
+  return static_cast<T>(detail::math::exp_tang(static_cast<compute>(x)));
 }
 
 // Square root, correctly rounded.
@@ -602,7 +588,6 @@ constexpr T sqrt(T x) noexcept {
   static_assert(detail::math::supported<T>,
                 "cxattn::portable::sqrt: unsupported floating-point format (supported: IEEE binary32, "
                 "binary64, x87 80-bit extended)");
-  using C = detail::math::compute_type<T>;
   // NaN propagates.
   if (x != x) {
     return x;
@@ -622,7 +607,8 @@ constexpr T sqrt(T x) noexcept {
   // float is computed in double: rounding a correctly rounded binary64 square root to binary32 gives the
   // correctly rounded result, since 53 >= 2 * 24 + 2 (S. A. Figueroa, "When is double rounding
   // innocuous?", SIGNUM Newsletter 30(3), 1995).
-  return static_cast<T>(detail::math::sqrt_heron<C>(static_cast<C>(x)));
+  using compute = detail::math::compute_type<T>;
+  return static_cast<T>(detail::math::sqrt_heron(static_cast<compute>(x)));
 }
 
 } // namespace portable
