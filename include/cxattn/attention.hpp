@@ -1,14 +1,17 @@
-// cxattn/attention.hpp: scaled dot-product attention, softmax(Q K^T / sqrt(Dk)) V.
+// cxattn/attention.hpp: scaled dot-product attention, softmax(Q K^T / sqrt(Dk) + mask) V, with the
+// options of cxattn/options.hpp (causal, bool and additive masks, scale).
 #ifndef CXATTN_ATTENTION_HPP
 #define CXATTN_ATTENTION_HPP
 
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/ops.hpp"
+#include "cxattn/options.hpp"
 #include "cxattn/shapes.hpp"
 #include "cxattn/softmax.hpp"
 
@@ -21,14 +24,209 @@ struct attention_result {
     matrix<T, L, S> weights;  // L x S: each row is a probability distribution over the keys
 };
 
+namespace detail {
+
+// acc.values[acc_offset + d] += weight * x.values[x_offset + d] for every d: one fold expression,
+// so one Clang step per row of values, indexed per compiler as detail::dot is (ops.hpp).
+template <class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX, std::size_t... D>
+constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight, const matrix<T, RX, CX>& x,
+                          std::size_t x_offset, std::index_sequence<D...>) noexcept {
+#if defined(__clang__)
+    T* const a = &acc.values[acc_offset];
+    const T* const b = &x.values[x_offset];
+    ((a[D] += weight * b[D]), ...);
+#else
+    ((acc.values[acc_offset + D] += weight * x.values[x_offset + D]), ...);
+#endif
+}
+
+// Whether every value is finite: one fold per row, comparisons only (x - x would be NaN arithmetic).
+template <class T, std::size_t R, std::size_t C, std::size_t... K>
+[[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset, std::index_sequence<K...>) noexcept {
+    return ((m.values[offset + K] >= -std::numeric_limits<T>::max() &&
+             m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
+}
+
+template <class T, std::size_t R, std::size_t C>
+[[nodiscard]] constexpr bool all_finite(const matrix<T, R, C>& m) noexcept {
+    for (std::size_t i = 0; i < R; ++i)
+        if (!row_finite(m, i * C, std::make_index_sequence<C>{})) return false;
+    return true;
+}
+
+// Whether no value is NaN or +inf (-inf is allowed: in an additive mask it masks).
+template <class T, std::size_t R, std::size_t C, std::size_t... K>
+[[nodiscard]] constexpr bool row_below_plus_inf(const matrix<T, R, C>& m, std::size_t offset,
+                                                std::index_sequence<K...>) noexcept {
+    return ((m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
+}
+
+// IEEE 754 results for the operations that constant evaluation refuses to perform (a NaN result,
+// or a NaN operand on Clang), decided by comparisons. Only the compile-time path for operands that
+// hold NaN or infinity uses them; at run time the hardware gives the same.
+namespace ieee {
+
+template <class T>
+[[nodiscard]] constexpr bool is_infinite(T x) noexcept {
+    return x == std::numeric_limits<T>::infinity() || x == -std::numeric_limits<T>::infinity();
+}
+
+template <class T>
+[[nodiscard]] constexpr T mul(T a, T b) noexcept {
+    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
+    if ((a == 0 && is_infinite(b)) || (b == 0 && is_infinite(a))) return std::numeric_limits<T>::quiet_NaN();
+    return a * b;
+}
+
+template <class T>
+[[nodiscard]] constexpr T add(T a, T b) noexcept {
+    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
+    if (is_infinite(a) && is_infinite(b) && (a > 0) != (b > 0)) return std::numeric_limits<T>::quiet_NaN();
+    return a + b;
+}
+
+template <class T>
+[[nodiscard]] constexpr T div(T a, T b) noexcept {  // b is a finite normaliser >= 1
+    return a != a ? a : a / b;
+}
+
+template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB>
+[[nodiscard]] constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
+                              std::size_t b_offset) noexcept {
+    T sum{};
+    for (std::size_t k = 0; k < N; ++k) sum = add(sum, mul(a.values[a_offset + k], b.values[b_offset + k]));
+    return sum;
+}
+
+template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX>
+constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight, const matrix<T, RX, CX>& x,
+                          std::size_t x_offset) noexcept {
+    for (std::size_t d = 0; d < N; ++d)
+        acc.values[acc_offset + d] = add(acc.values[acc_offset + d], mul(weight, x.values[x_offset + d]));
+}
+
+} // namespace ieee
+
+// Whether the plain loops can be constant-evaluated on these operands: everything finite, except
+// -inf in an additive mask (it masks, so it takes part in no arithmetic). Otherwise the
+// compile-time path takes the ieee:: arithmetic.
+template <class Resolved, class... Operands>
+[[nodiscard]] constexpr bool plain_arithmetic_suffices(const Resolved& options, const Operands&... operands) noexcept {
+    if (!(all_finite(operands) && ...)) return false;
+    if (!(options.score_scale >= -std::numeric_limits<decltype(options.score_scale)>::max() &&
+          options.score_scale <= std::numeric_limits<decltype(options.score_scale)>::max()))
+        return false;
+    if constexpr (Resolved::has_additive_mask) {
+        for (std::size_t i = 0; i < Resolved::query_length; ++i)
+            if (!row_below_plus_inf(*options.bias, i * Resolved::key_length,
+                                    std::make_index_sequence<Resolved::key_length>{}))
+                return false;
+    }
+    return true;
+}
+
+// Where one query row's operands are: the row itself (Dk values at query.values[query_offset]),
+// key j (Dk values at key.values[key_offset + j * key cols]) and value j (Dv values at
+// value.values[value_offset + j * value cols]). The offsets and strides let multi_head_attention
+// point into one head's columns of the projected matrices.
+template <class Query, class Key, class Value>
+struct row_operands {
+    const Query& query;
+    std::size_t query_offset;
+    const Key& key;
+    std::size_t key_offset;
+    const Value& value;
+    std::size_t value_offset;
+};
+
+// One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs
+// at output.values[output_offset], which must be zero on entry (they accumulate).
+// Masked positions get the score -inf, which softmax_row turns into the weight 0 (or a zero row
+// when all are masked); the sum of values then skips them, so a NaN or inf in a masked key or value
+// is never read. Checked selects the ieee:: arithmetic (constant evaluation of NaN or inf).
+template <std::size_t S, std::size_t Dk, std::size_t Dv, bool Checked, class Resolved, class Query, class Key,
+          class Value, class Weights, class Output>
+constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t row, const Resolved& options,
+                          Weights& weights, std::size_t weights_offset, Output& output,
+                          std::size_t output_offset) noexcept {
+    using T = typename Weights::value_type;
+    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+    constexpr std::size_t key_stride = Key::cols;
+    constexpr std::size_t value_stride = Value::cols;
+    const std::size_t end = options.key_end(row);
+    const std::size_t mask_offset = row * S;
+    T* const w = &weights.values[weights_offset];  // only for the rare paths
+
+    for (std::size_t j = 0; j < end; ++j) {
+        if constexpr (Resolved::has_bool_mask)
+            if (!options.keep->values[mask_offset + j]) { weights.values[weights_offset + j] = minus_inf; continue; }
+        if constexpr (Resolved::has_additive_mask)
+            if (options.bias->values[mask_offset + j] == minus_inf) {
+                weights.values[weights_offset + j] = minus_inf;
+                continue;
+            }
+        if constexpr (Checked) {
+            T score = ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride),
+                                options.score_scale);
+            if constexpr (Resolved::has_additive_mask) score = ieee::add(score, options.bias->values[mask_offset + j]);
+            weights.values[weights_offset + j] = score;
+        } else if constexpr (Resolved::has_additive_mask) {
+            weights.values[weights_offset + j] =
+                dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride, std::make_index_sequence<Dk>{}) *
+                    options.score_scale +
+                options.bias->values[mask_offset + j];
+        } else {
+            weights.values[weights_offset + j] =
+                dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride, std::make_index_sequence<Dk>{}) *
+                options.score_scale;
+        }
+    }
+    for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
+    softmax_row<S>(weights, weights_offset);
+
+    if (w[0] != w[0]) {  // a NaN or +inf score: softmax_row made the whole row NaN
+        for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
+        return;
+    }
+    for (std::size_t j = 0; j < end; ++j) {
+        if constexpr (Resolved::has_bool_mask)
+            if (!options.keep->values[mask_offset + j]) continue;
+        if constexpr (Resolved::has_additive_mask)
+            if (options.bias->values[mask_offset + j] == minus_inf) continue;
+        if constexpr (Checked)
+            ieee::add_scaled<Dv>(output, output_offset, weights.values[weights_offset + j], in.value,
+                                 in.value_offset + j * value_stride);
+        else
+            add_scaled(output, output_offset, weights.values[weights_offset + j], in.value,
+                       in.value_offset + j * value_stride, std::make_index_sequence<Dv>{});
+    }
+}
+
+template <bool Checked, class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class Resolved>
+constexpr void attend(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
+                      const Resolved& options, attention_result<T, L, S, Dv>& result) noexcept {
+    for (std::size_t i = 0; i < L; ++i)
+        attend_row<S, Dk, Dv, Checked>(row_operands<matrix<T, L, Dk>, matrix<T, S, Dk>, matrix<T, S, Dv>>{
+                                           query, i * Dk, key, 0, value, 0},
+                                       i, options, result.weights, i * S, result.output, i * Dv);
+}
+
+} // namespace detail
+
 // Attention of L queries over S key/value pairs (Vaswani et al. 2017, eq. 1; the seed notebook):
 // query is L x Dk, key is S x Dk, value is S x Dv. The scores are multiplied by 1/sqrt(Dk), as
-// PyTorch's scaled_dot_product_attention does.
+// PyTorch's scaled_dot_product_attention does, or by cxattn::scale(s). The trailing options
+// (cxattn/options.hpp), in any order, each at most once:
+//   cxattn::causal, cxattn::causal_lower_right   which keys each query may see;
+//   cxattn::matrix<bool, L, S>                   true = attend;
+//   cxattn::matrix<T, L, S>                      added to the scaled scores (-inf masks);
+//   cxattn::scale(s)                             replaces 1/sqrt(Dk).
 template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2,
-          std::size_t S2, std::size_t Dv>
+          std::size_t S2, std::size_t Dv, class... Options>
 [[nodiscard]] constexpr auto scaled_dot_product_attention(const matrix<T, L, Dk>& query,
                                                           const matrix<U, S, Dk2>& key,
-                                                          const matrix<V, S2, Dv>& value) noexcept {
+                                                          const matrix<V, S2, Dv>& value,
+                                                          const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     static_assert(rule::same_element_type<T, U>,
                   "cxattn::scaled_dot_product_attention: query and key element types differ");
@@ -40,20 +238,28 @@ template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t 
                   "cxattn::scaled_dot_product_attention: key and value lengths differ (key rows != value rows)");
     static_assert(std::is_floating_point_v<T>,
                   "cxattn::scaled_dot_product_attention: the element type must be floating point");
+    static_assert(rule::every_option_is_known<Options...>,
+                  "cxattn::scaled_dot_product_attention: an option is none of causal, causal_lower_right, "
+                  "a mask (cxattn::matrix), scale(s)");
+    static_assert(rule::each_option_at_most_once<Options...>,
+                  "cxattn::scaled_dot_product_attention: an option is given twice (each kind at most once)");
+    static_assert(rule::one_causal_alignment<Options...>,
+                  "cxattn::scaled_dot_product_attention: causal and causal_lower_right together (choose one)");
+    static_assert(rule::masks_match_scores<shapes::scores<L, S>, Options...>,
+                  "cxattn::scaled_dot_product_attention: a mask is not L x S (query rows x key rows)");
+    static_assert(rule::additive_masks_hold_element_type<T, Options...>,
+                  "cxattn::scaled_dot_product_attention: an additive mask's element type differs from the query's "
+                  "(a mask holds bool, or the element type)");
 
     attention_result<T, L, S, Dv> r;
     if constexpr (rule::same_element_type<T, U> && rule::same_element_type<T, V> && Dk == Dk2 && S == S2 &&
-                  std::is_floating_point_v<T>) {
-        const T scale = T{1} / cxattn::sqrt(static_cast<T>(Dk));
-        for (std::size_t i = 0; i < L; ++i) {
-            T* w = &r.weights.values[i * S];
-            for (std::size_t j = 0; j < S; ++j)
-                w[j] = detail::dot<1>(&query.values[i * Dk], &key.values[j * Dk], std::make_index_sequence<Dk>{}) *
-                       scale;
-            detail::softmax_row<T, S>(w);
-            for (std::size_t d = 0; d < Dv; ++d)
-                r.output.values[i * Dv + d] = detail::dot<Dv>(w, &value.values[d], std::make_index_sequence<S>{});
-        }
+                  std::is_floating_point_v<T> && rule::options_valid<T, L, S, Options...>) {
+        const auto resolved = detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+        // NaN or inf in the operands takes the checked arithmetic in constant evaluation only.
+        if (std::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
+            detail::attend<true>(query, key, value, resolved, r);
+        else
+            detail::attend<false>(query, key, value, resolved, r);
     }
     return r;
 }

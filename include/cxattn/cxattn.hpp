@@ -8,6 +8,9 @@
 #include "cxattn/math.hpp"
 #include "cxattn/ops.hpp"
 #include "cxattn/softmax.hpp"
+#include "cxattn/options.hpp"
 #include "cxattn/attention.hpp"
+#include "cxattn/streaming.hpp"
+#include "cxattn/multi_head.hpp"
 
 #endif // CXATTN_CXATTN_HPP

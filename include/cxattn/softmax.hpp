@@ -12,24 +12,34 @@
 namespace cxattn {
 namespace detail {
 
-// Replaces the N values at x by their softmax: exp(x_j - max) / sum_k exp(x_k - max).
+// Replaces the N values m.values[offset + j] by their softmax: exp(x_j - max) / sum_k exp(x_k - max).
 // Subtracting the row's maximum keeps every exp in (0, 1] (the notebook's "stability trick").
-// A row whose values are all -inf has nothing to attend to and becomes all zeros, where plain
-// arithmetic would give NaN (-inf - -inf); constant evaluation rejects that NaN anyway.
-template <class T, std::size_t N>
-constexpr void softmax_row(T* x) noexcept {
-    T max = x[0];
-    for (std::size_t j = 1; j < N; ++j)
-        if (x[j] > max) max = x[j];
+// Special rows are decided by explicit tests, not by the arithmetic, because constant evaluation
+// rejects an operation that gives NaN (Clang even when an operand is NaN):
+//   - a NaN, or a +inf (whose exp(inf - inf) is NaN), makes the whole row NaN, as IEEE arithmetic does;
+//   - a row whose values are all -inf has nothing to attend to and becomes all zeros, where plain
+//     arithmetic gives NaN (-inf - -inf); PyTorch's SDPA does the same since 2.5 (_safe_softmax).
+// The NaN test rides in the maximum's comparison: no extra statement, so no extra Clang step. The
+// row is indexed as an array, not through a pointer: GCC's constant evaluator prices a pointer
+// dereference far above an array subscript (see detail::dot in ops.hpp).
+template <std::size_t N, class T, std::size_t R, std::size_t C>
+constexpr void softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
+    T max = m.values[offset];
+    for (std::size_t j = offset + 1; j < offset + N; ++j)
+        if (m.values[j] > max || m.values[j] != m.values[j]) max = m.values[j];  // NaN, once in max, stays
+    if (max != max || max == std::numeric_limits<T>::infinity()) {
+        for (std::size_t j = offset; j < offset + N; ++j) m.values[j] = std::numeric_limits<T>::quiet_NaN();
+        return;
+    }
     if (max == -std::numeric_limits<T>::infinity()) {
-        for (std::size_t j = 0; j < N; ++j) x[j] = T{};
+        for (std::size_t j = offset; j < offset + N; ++j) m.values[j] = T{};
         return;
     }
     T sum{};
-    for (std::size_t j = 0; j < N; ++j)
-        sum += (x[j] = cxattn::exp(x[j] - max));
-    for (std::size_t j = 0; j < N; ++j)
-        x[j] /= sum;
+    for (std::size_t j = offset; j < offset + N; ++j)
+        sum += (m.values[j] = cxattn::exp(m.values[j] - max));
+    for (std::size_t j = offset; j < offset + N; ++j)
+        m.values[j] /= sum;
 }
 
 } // namespace detail
@@ -40,7 +50,7 @@ template <class T, std::size_t R, std::size_t C>
     static_assert(std::is_floating_point_v<T>, "cxattn::softmax: the element type must be floating point");
     if constexpr (std::is_floating_point_v<T>) {
         for (std::size_t i = 0; i < R; ++i)
-            detail::softmax_row<T, C>(&m.values[i * C]);
+            detail::softmax_row<C>(m, i * C);
     }
     return m;
 }

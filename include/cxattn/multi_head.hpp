@@ -1,0 +1,220 @@
+// cxattn/multi_head.hpp: multi-head attention with input and output projections, as
+// torch.nn.MultiheadAttention (batch_first=True, need_weights=True, average_attn_weights=True),
+// with grouped-query and multi-query attention (fewer key/value heads than query heads).
+#ifndef CXATTN_MULTI_HEAD_HPP
+#define CXATTN_MULTI_HEAD_HPP
+
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "cxattn/attention.hpp"
+#include "cxattn/math.hpp"
+#include "cxattn/matrix.hpp"
+#include "cxattn/ops.hpp"
+#include "cxattn/options.hpp"
+#include "cxattn/shapes.hpp"
+
+namespace cxattn {
+
+namespace shapes {
+template <std::size_t E> struct embed_dim {};
+template <std::size_t H> struct num_heads {};
+template <std::size_t H> struct num_kv_heads {};
+template <std::size_t K> struct kdim {};
+template <std::size_t V> struct vdim {};
+} // namespace shapes
+
+namespace rule {
+
+// Each head takes E / NumHeads columns of the projected query.
+template <class EmbedDim, class NumHeads> inline constexpr bool num_heads_divide_embed_dim = false;
+template <std::size_t E, std::size_t H>
+inline constexpr bool num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<H>> = H != 0 && E % H == 0;
+
+// Each key/value head serves NumHeads / NumKvHeads query heads.
+template <class NumHeads, class NumKvHeads> inline constexpr bool num_kv_heads_divide_num_heads = false;
+template <std::size_t H, std::size_t G>
+inline constexpr bool num_kv_heads_divide_num_heads<shapes::num_heads<H>, shapes::num_kv_heads<G>> =
+    G != 0 && H % G == 0;
+
+template <class Query, class EmbedDim> inline constexpr bool query_cols_are_embed_dim = false;
+template <std::size_t L, std::size_t Eq, std::size_t E>
+inline constexpr bool query_cols_are_embed_dim<shapes::query<L, Eq>, shapes::embed_dim<E>> = Eq == E;
+
+template <class Key, class KDim> inline constexpr bool key_cols_are_kdim = false;
+template <std::size_t S, std::size_t K, std::size_t KDim>
+inline constexpr bool key_cols_are_kdim<shapes::key<S, K>, shapes::kdim<KDim>> = K == KDim;
+
+template <class Value, class VDim> inline constexpr bool value_cols_are_vdim = false;
+template <std::size_t S, std::size_t V, std::size_t VDim>
+inline constexpr bool value_cols_are_vdim<shapes::value<S, V>, shapes::vdim<VDim>> = V == VDim;
+
+} // namespace rule
+
+// The parameters of multi_head_attention, in torch.nn.MultiheadAttention's layout: a projection
+// computes y = x W^T + b (torch.nn.functional.linear), so W is (outputs x inputs) and a state_dict's
+// weights are copied without transposition. With KDim = VDim = E and NumKvHeads = NumHeads,
+// in_proj_weight (3E x E) is q_proj, k_proj, v_proj stacked in that order, in_proj_bias (3E) is
+// q_bias, k_bias, v_bias, and out_proj.weight, out_proj.bias are out_proj, out_bias.
+// An aggregate: initialise it with the eight matrices in the order of the members.
+template <class T, std::size_t E, std::size_t NumHeads, std::size_t KDim = E, std::size_t VDim = E,
+          std::size_t NumKvHeads = NumHeads>
+struct mha_weights {
+    static_assert(rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>>,
+                  "cxattn::mha_weights: the embedding size E is not a multiple of NumHeads "
+                  "(each head takes E / NumHeads columns)");
+    static_assert(rule::num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>, shapes::num_kv_heads<NumKvHeads>>,
+                  "cxattn::mha_weights: NumHeads is not a multiple of NumKvHeads "
+                  "(each key/value head serves NumHeads / NumKvHeads query heads)");
+    static_assert(std::is_floating_point_v<T>, "cxattn::mha_weights: the element type must be floating point");
+
+    static constexpr bool valid = rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>> &&
+                                  rule::num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>,
+                                                                      shapes::num_kv_heads<NumKvHeads>> &&
+                                  std::is_floating_point_v<T>;
+    static constexpr std::size_t embed_dim = E;
+    static constexpr std::size_t num_heads = NumHeads;
+    static constexpr std::size_t num_kv_heads = NumKvHeads;
+    static constexpr std::size_t kdim = KDim;
+    static constexpr std::size_t vdim = VDim;
+    static constexpr std::size_t head_dim = valid ? E / NumHeads : 1;
+    // Columns of the projected keys and values: NumKvHeads heads of head_dim.
+    static constexpr std::size_t kv_dim = valid ? NumKvHeads * head_dim : 1;
+
+    matrix<T, E, E> q_proj;          // E x E
+    matrix<T, kv_dim, KDim> k_proj;  // NumKvHeads*E/NumHeads x KDim
+    matrix<T, kv_dim, VDim> v_proj;  // NumKvHeads*E/NumHeads x VDim
+    matrix<T, E, E> out_proj;        // E x E
+    matrix<T, 1, E> q_bias;
+    matrix<T, 1, kv_dim> k_bias;
+    matrix<T, 1, kv_dim> v_bias;
+    matrix<T, 1, E> out_bias;
+};
+
+namespace detail {
+
+// y.values[y_offset + o] = x.values[x_offset ...] . weight row o + bias[o]: one row of x W^T + b.
+template <bool Checked, class T, std::size_t RX, std::size_t In, std::size_t Out, std::size_t RY>
+constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, const matrix<T, Out, In>& weight,
+                           const matrix<T, 1, Out>& bias, matrix<T, RY, Out>& y, std::size_t y_offset) noexcept {
+    for (std::size_t o = 0; o < Out; ++o) {
+        if constexpr (Checked)
+            y.values[y_offset + o] = ieee::add(ieee::dot<In>(x, x_offset, weight, o * In), bias.values[o]);
+        else
+            y.values[y_offset + o] = dot<1>(x, x_offset, weight, o * In, std::make_index_sequence<In>{}) + bias.values[o];
+    }
+}
+
+template <bool Checked, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
+          std::size_t H, std::size_t G, class Resolved>
+constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key, const matrix<T, S, VDim>& value,
+                          const mha_weights<T, E, H, KDim, VDim, G>& params, const Resolved& options,
+                          attention_result<T, L, S, E>& result) noexcept {
+    using weights_type = mha_weights<T, E, H, KDim, VDim, G>;
+    constexpr std::size_t head_dim = weights_type::head_dim;
+    constexpr std::size_t kv_dim = weights_type::kv_dim;
+    constexpr std::size_t group = H / G;  // query heads per key/value head (PyTorch's enable_gqa)
+
+    // Every query row reads every projected key and value; a query row is projected when needed.
+    matrix<T, S, kv_dim> keys;
+    matrix<T, S, kv_dim> values;
+    for (std::size_t j = 0; j < S; ++j) {
+        project_row<Checked>(key, j * KDim, params.k_proj, params.k_bias, keys, j * kv_dim);
+        project_row<Checked>(value, j * VDim, params.v_proj, params.v_bias, values, j * kv_dim);
+    }
+    matrix<T, 1, E> query_row;
+    matrix<T, 1, S> head_weights;
+    for (std::size_t i = 0; i < L; ++i) {
+        project_row<Checked>(query, i * E, params.q_proj, params.q_bias, query_row, 0);
+        matrix<T, 1, E> heads{};  // the heads' outputs side by side (PyTorch's concatenation)
+        for (std::size_t h = 0; h < H; ++h) {
+            const std::size_t kv_offset = h / group * head_dim;
+            attend_row<S, head_dim, head_dim, Checked>(
+                row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{
+                    query_row, h * head_dim, keys, kv_offset, values, kv_offset},
+                i, options, head_weights, 0, heads, h * head_dim);
+            for (std::size_t j = 0; j < S; ++j) {
+                if constexpr (Checked)
+                    result.weights.values[i * S + j] = ieee::add(result.weights.values[i * S + j], head_weights.values[j]);
+                else
+                    result.weights.values[i * S + j] += head_weights.values[j];
+            }
+        }
+        for (std::size_t j = 0; j < S; ++j) {  // the mean over the heads (average_attn_weights=True)
+            if constexpr (Checked)
+                result.weights.values[i * S + j] = ieee::div(result.weights.values[i * S + j], static_cast<T>(H));
+            else
+                result.weights.values[i * S + j] /= static_cast<T>(H);
+        }
+        project_row<Checked>(heads, 0, params.out_proj, params.out_bias, result.output, i * E);
+    }
+}
+
+} // namespace detail
+
+// torch.nn.MultiheadAttention(E, NumHeads, kdim=KDim, vdim=VDim, batch_first=True) applied to
+// (query, key, value) with need_weights=True, average_attn_weights=True, one batch: query is L x E,
+// key S x KDim, value S x VDim. Each head h attends, by scaled_dot_product_attention's rules, with
+// columns [h*E/NumHeads, (h+1)*E/NumHeads) of the projected query and the columns of key/value
+// head h / (NumHeads / NumKvHeads) (grouped-query attention; NumKvHeads = 1 is multi-query).
+// Returns output (L x E) and weights (L x S, the mean of the heads' weights). The options are
+// those of scaled_dot_product_attention, applied to every head; the default scale is
+// 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
+// nn.MultiheadAttention's bool attn_mask.
+template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::size_t Kd, class V, std::size_t S2,
+          std::size_t Vd, class W, std::size_t E, std::size_t H, std::size_t KDim, std::size_t VDim, std::size_t G,
+          class... Options>
+[[nodiscard]] constexpr auto multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key,
+                                                  const matrix<V, S2, Vd>& value,
+                                                  const mha_weights<W, E, H, KDim, VDim, G>& params,
+                                                  const Options&... options) noexcept {
+    // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
+    // (E % NumHeads and NumHeads % NumKvHeads are mha_weights' own rules.)
+    static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
+    static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
+    static_assert(rule::same_element_type<T, W>,
+                  "cxattn::multi_head_attention: query and parameter element types differ");
+    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, Eq>, shapes::embed_dim<E>>,
+                  "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");
+    static_assert(rule::key_cols_are_kdim<shapes::key<S, Kd>, shapes::kdim<KDim>>,
+                  "cxattn::multi_head_attention: key cols differ from the parameters' KDim");
+    static_assert(rule::value_cols_are_vdim<shapes::value<S2, Vd>, shapes::vdim<VDim>>,
+                  "cxattn::multi_head_attention: value cols differ from the parameters' VDim");
+    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, Kd>, shapes::value<S2, Vd>>,
+                  "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");
+    static_assert(rule::every_option_is_known<Options...>,
+                  "cxattn::multi_head_attention: an option is none of causal, causal_lower_right, "
+                  "a mask (cxattn::matrix), scale(s)");
+    static_assert(rule::each_option_at_most_once<Options...>,
+                  "cxattn::multi_head_attention: an option is given twice (each kind at most once)");
+    static_assert(rule::one_causal_alignment<Options...>,
+                  "cxattn::multi_head_attention: causal and causal_lower_right together (choose one)");
+    static_assert(rule::masks_match_scores<shapes::scores<L, S>, Options...>,
+                  "cxattn::multi_head_attention: a mask is not L x S (query rows x key rows)");
+    static_assert(rule::additive_masks_hold_element_type<T, Options...>,
+                  "cxattn::multi_head_attention: an additive mask's element type differs from the query's "
+                  "(a mask holds bool, or the element type)");
+
+    attention_result<T, L, S, E> r;
+    using weights_type = mha_weights<W, E, H, KDim, VDim, G>;
+    if constexpr (rule::same_element_type<T, U> && rule::same_element_type<T, V> && rule::same_element_type<T, W> &&
+                  weights_type::valid && Eq == E && Kd == KDim && Vd == VDim && S == S2 &&
+                  rule::options_valid<T, L, S, Options...>) {
+        const auto resolved =
+            detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(weights_type::head_dim)), options...);
+        if (std::is_constant_evaluated() &&
+            !detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
+                                               params.out_proj, params.q_bias, params.k_bias, params.v_bias,
+                                               params.out_bias))
+            detail::multi_head<true>(query, key, value, params, resolved, r);
+        else
+            detail::multi_head<false>(query, key, value, params, resolved, r);
+    }
+    return r;
+}
+
+} // namespace cxattn
+
+#endif // CXATTN_MULTI_HEAD_HPP

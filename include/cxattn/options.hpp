@@ -1,0 +1,175 @@
+// cxattn/options.hpp: the trailing options of the attention functions (causal, masks, scale) and
+// the rules they obey.
+//
+//   cxattn::scaled_dot_product_attention(Q, K, V, cxattn::causal, mask, cxattn::scale(0.5f));
+//
+// Options come in any order, each at most once. A position (query i, key j) is masked when a
+// causal option excludes it, a bool mask holds false there, or an additive mask holds -inf there;
+// a masked position is skipped (its key and value are never read), never multiplied by zero.
+// docs/semantics.md has the table of what each edge case gives and how PyTorch differs.
+#ifndef CXATTN_OPTIONS_HPP
+#define CXATTN_OPTIONS_HPP
+
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "cxattn/matrix.hpp"
+
+namespace cxattn {
+
+// Query i attends to keys j <= i, aligned to the upper-left corner when L != S: the mask of
+// PyTorch's scaled_dot_product_attention(..., is_causal=True), ones(L, S).tril(0).
+struct causal_t {};
+inline constexpr causal_t causal{};
+
+// Aligned to the lower-right corner: key j is allowed when j <= i + S - L, so the last query sees
+// every key (torch.nn.attention.bias.causal_lower_right; decoding L new tokens after S - L cached).
+struct causal_lower_right_t {};
+inline constexpr causal_lower_right_t causal_lower_right{};
+
+// Replaces the factor 1/sqrt(Dk) that multiplies the scores (PyTorch's `scale` argument). The
+// factor converts to the element type of the attention that receives it.
+template <class U>
+struct scale {
+    static_assert(std::is_arithmetic_v<U> && !std::is_same_v<U, bool>,
+                  "cxattn::scale: the factor must be a number");
+    U factor;
+    constexpr explicit scale(U f) noexcept : factor(f) {}
+};
+
+// A bool mask is a cxattn::matrix<bool, L, S>, true = attend (SDPA's polarity). An additive mask
+// is a cxattn::matrix<T, L, S> added to the scaled scores; -inf there masks the position.
+
+namespace detail {
+
+enum class option_kind { causal, causal_lower_right, bool_mask, additive_mask, scale, unknown };
+
+template <class Option> inline constexpr option_kind kind_of_option = option_kind::unknown;
+template <> inline constexpr option_kind kind_of_option<causal_t> = option_kind::causal;
+template <> inline constexpr option_kind kind_of_option<causal_lower_right_t> = option_kind::causal_lower_right;
+template <class U, std::size_t R, std::size_t C>
+inline constexpr option_kind kind_of_option<matrix<U, R, C>> = option_kind::additive_mask;
+template <std::size_t R, std::size_t C>
+inline constexpr option_kind kind_of_option<matrix<bool, R, C>> = option_kind::bool_mask;
+template <class U> inline constexpr option_kind kind_of_option<scale<U>> = option_kind::scale;
+
+template <option_kind Kind, class... Options>
+inline constexpr std::size_t count_options = ((kind_of_option<Options> == Kind ? 1 : 0) + ... + 0);
+
+template <class Option, std::size_t L, std::size_t S> inline constexpr bool mask_is_l_by_s = true;
+template <class U, std::size_t R, std::size_t C, std::size_t L, std::size_t S>
+inline constexpr bool mask_is_l_by_s<matrix<U, R, C>, L, S> = R == L && C == S;
+
+template <class Option, class T> inline constexpr bool additive_mask_holds = true;
+template <class U, std::size_t R, std::size_t C, class T>
+inline constexpr bool additive_mask_holds<matrix<U, R, C>, T> = std::is_same_v<U, bool> || std::is_same_v<U, T>;
+
+} // namespace detail
+
+namespace shapes {
+// The L x S scores of an attention: one per query and key.
+template <std::size_t L, std::size_t S> struct scores {};
+} // namespace shapes
+
+// The option rules. Each takes the option types themselves, so a diagnostic prints them, shapes
+// included (cxattn::matrix<bool, 3, 4>).
+namespace rule {
+
+template <class... Options>
+inline constexpr bool every_option_is_known =
+    ((detail::kind_of_option<Options> != detail::option_kind::unknown) && ...);
+
+template <class... Options>
+inline constexpr bool each_option_at_most_once =
+    detail::count_options<detail::option_kind::causal, Options...> <= 1 &&
+    detail::count_options<detail::option_kind::causal_lower_right, Options...> <= 1 &&
+    detail::count_options<detail::option_kind::bool_mask, Options...> <= 1 &&
+    detail::count_options<detail::option_kind::additive_mask, Options...> <= 1 &&
+    detail::count_options<detail::option_kind::scale, Options...> <= 1;
+
+template <class... Options>
+inline constexpr bool one_causal_alignment =
+    detail::count_options<detail::option_kind::causal, Options...> == 0 ||
+    detail::count_options<detail::option_kind::causal_lower_right, Options...> == 0;
+
+template <class Scores, class... Options> inline constexpr bool masks_match_scores = false;
+template <std::size_t L, std::size_t S, class... Options>
+inline constexpr bool masks_match_scores<shapes::scores<L, S>, Options...> =
+    (detail::mask_is_l_by_s<Options, L, S> && ...);
+
+template <class T, class... Options>
+inline constexpr bool additive_masks_hold_element_type = (detail::additive_mask_holds<Options, T> && ...);
+
+// All of the above: the attention functions compile their bodies only when this holds, so that a
+// broken rule is the only error.
+template <class T, std::size_t L, std::size_t S, class... Options>
+inline constexpr bool options_valid = every_option_is_known<Options...> && each_option_at_most_once<Options...> &&
+                                      one_causal_alignment<Options...> &&
+                                      masks_match_scores<shapes::scores<L, S>, Options...> &&
+                                      additive_masks_hold_element_type<T, Options...>;
+
+} // namespace rule
+
+namespace detail {
+
+// The options of one call, resolved once before the loops: which masks there are (types, for
+// `if constexpr`), where their values are, the scale and the causal alignment.
+template <class T, std::size_t L, std::size_t S, class... Options>
+struct resolved_options {
+    static constexpr bool has_bool_mask = count_options<option_kind::bool_mask, Options...> != 0;
+    static constexpr bool has_additive_mask = count_options<option_kind::additive_mask, Options...> != 0;
+    static constexpr bool has_scale = count_options<option_kind::scale, Options...> != 0;
+    static constexpr bool causal_upper_left = count_options<option_kind::causal, Options...> != 0;
+    static constexpr bool causal_lower_right = count_options<option_kind::causal_lower_right, Options...> != 0;
+    static constexpr std::size_t query_length = L;
+    static constexpr std::size_t key_length = S;
+
+    // The masks are read in place (they live for the whole call), as arrays: see detail::dot.
+    const matrix<bool, L, S>* keep = nullptr;  // true = attend
+    const matrix<T, L, S>* bias = nullptr;     // added to the scaled scores; -inf masks
+    T score_scale{};
+
+    constexpr void take(const matrix<bool, L, S>& mask) noexcept { keep = &mask; }
+    constexpr void take(const matrix<T, L, S>& mask) noexcept { bias = &mask; }
+    template <class U> constexpr void take(const scale<U>& s) noexcept { score_scale = static_cast<T>(s.factor); }
+    constexpr void take(causal_t) noexcept {}
+    constexpr void take(causal_lower_right_t) noexcept {}
+
+    // Keys j >= key_end(row) are masked by the causal option: query i sees j <= i (upper left) or
+    // j <= i + S - L (lower right; none when i + S < L).
+    [[nodiscard]] constexpr std::size_t key_end(std::size_t row) const noexcept {
+        if constexpr (causal_upper_left)
+            return row + 1 < S ? row + 1 : S;
+        else if constexpr (causal_lower_right)
+            return row + S + 1 > L ? row + S + 1 - L : 0;
+        else
+            return S;
+    }
+
+    // Whether (row, j) is masked by a mask option (the causal part is key_end). For the rare paths;
+    // the loops test the masks inline.
+    [[nodiscard]] constexpr bool masked(std::size_t row, std::size_t j) const noexcept {
+        if constexpr (has_bool_mask)
+            if (!keep->values[row * S + j]) return true;
+        if constexpr (has_additive_mask)
+            if (bias->values[row * S + j] == -std::numeric_limits<T>::infinity()) return true;
+        return false;
+    }
+};
+
+// default_scale is what the scores are multiplied by unless a cxattn::scale option is given.
+template <class T, std::size_t L, std::size_t S, class... Options>
+[[nodiscard]] constexpr resolved_options<T, L, S, Options...> resolve_options(T default_scale,
+                                                                              const Options&... options) noexcept {
+    resolved_options<T, L, S, Options...> resolved;
+    resolved.score_scale = default_scale;
+    (resolved.take(options), ...);
+    return resolved;
+}
+
+} // namespace detail
+} // namespace cxattn
+
+#endif // CXATTN_OPTIONS_HPP
