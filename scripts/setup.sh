@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang libboost-test-dev libmpfr-dev"
-  [ci]="clang-19"
+  [ci]="clang-19 libclang-rt-14-dev"
 )
 
 wanted=(${groups[base]})

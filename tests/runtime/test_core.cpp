@@ -1,6 +1,5 @@
 // Run-time behaviour of matrix, ops, softmax and attention, each compared with its compile-time
-// result and with an independent long double reference written out in the plain loops of the
-// notebook.
+// result and with the independent long double reference of tests/reference.hpp.
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
@@ -9,32 +8,12 @@
 
 #include <cxattn/cxattn.hpp>
 
+#include "reference.hpp"
 #include "test_data.hpp"
 
 using cxattn::matrix;
 
 namespace {
-
-// The notebook's algorithm, in long double, with nothing shared with the library.
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void reference_attention(const matrix<T, L, Dk>& q, const matrix<T, S, Dk>& k, const matrix<T, S, Dv>& v,
-                         long double (&out)[L][Dv], long double (&w)[L][S]) {
-    for (std::size_t i = 0; i < L; ++i) {
-        long double max = -std::numeric_limits<long double>::infinity(), sum = 0;
-        for (std::size_t j = 0; j < S; ++j) {
-            long double dot = 0;
-            for (std::size_t d = 0; d < Dk; ++d) dot += static_cast<long double>(q(i, d)) * k(j, d);
-            w[i][j] = dot / std::sqrt(static_cast<long double>(Dk));
-            max = std::fmax(max, w[i][j]);
-        }
-        for (std::size_t j = 0; j < S; ++j) sum += (w[i][j] = std::exp(w[i][j] - max));
-        for (std::size_t j = 0; j < S; ++j) w[i][j] /= sum;
-        for (std::size_t d = 0; d < Dv; ++d) {
-            out[i][d] = 0;
-            for (std::size_t j = 0; j < S; ++j) out[i][d] += w[i][j] * v(j, d);
-        }
-    }
-}
 
 // |got - want| / |want|, with an absolute floor for results that are near zero by cancellation:
 // the scale of the output is that of the values, 1 here.
@@ -48,12 +27,12 @@ void check_against_reference(std::uint64_t seed, long double tolerance) {
     const auto k = test_data::uniform<T, S, Dk>(seed + 1);
     const auto v = test_data::uniform<T, S, Dv>(seed + 2);
     const auto [out, w] = cxattn::scaled_dot_product_attention(q, k, v);
-    long double ref_out[L][Dv], ref_w[L][S];
-    reference_attention(q, k, v, ref_out, ref_w);
+    static reference::attention_result<L, S, Dv> ref;
+    reference::attention(q, k, v, ref);
     long double worst = 0;
     for (std::size_t i = 0; i < L; ++i) {
-        for (std::size_t j = 0; j < S; ++j) worst = std::fmax(worst, relative_error(w(i, j), ref_w[i][j]));
-        for (std::size_t d = 0; d < Dv; ++d) worst = std::fmax(worst, relative_error(out(i, d), ref_out[i][d]));
+        for (std::size_t j = 0; j < S; ++j) worst = std::fmax(worst, relative_error(w(i, j), ref.weights[i][j]));
+        for (std::size_t d = 0; d < Dv; ++d) worst = std::fmax(worst, relative_error(out(i, d), ref.output[i][d]));
     }
     BOOST_TEST(worst <= tolerance, "worst relative error " << worst);
 }
