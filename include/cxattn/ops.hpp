@@ -12,16 +12,6 @@
 namespace cxattn {
 namespace detail {
 
-// Sum over k < sizeof...(K) of a[k] * b[k * BStride], accumulated left to right from +0.
-// One fold expression rather than a loop: Clang's constant evaluator charges one step per
-// statement, so a whole dot product costs one step, and GCC's charges no loop bookkeeping.
-template <std::size_t BStride, class T, std::size_t... K>
-[[nodiscard]] constexpr T dot(const T* a, const T* b, std::index_sequence<K...>) noexcept {
-    T sum{};
-    ((sum += a[K] * b[K * BStride]), ...);
-    return sum;
-}
-
 // The dot product of a.values[a_offset + k] and b.values[b_offset + k * BStride] over
 // k < sizeof...(K), summed left to right: the inner loop of every cxattn kernel in constant
 // evaluation, so its cost per multiply-add bounds how large a problem a compiler can evaluate.
