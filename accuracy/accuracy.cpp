@@ -278,6 +278,7 @@ pair_result sweep_random(function f, std::uint64_t count, unsigned threads) {
                 }
             }
         }
+        mpfr_free_cache(); // MPFR's constant caches are per thread
     };
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
@@ -366,7 +367,10 @@ int main(int argc, char** argv) {
             std::vector<float_sweep> parts(threads);
             std::vector<std::thread> pool;
             for (unsigned t = 0; t < threads; ++t) {
-                pool.emplace_back([&, t] { parts[t] = sweep_float(f, t * float_stride, threads * float_stride); });
+                pool.emplace_back([&, t] {
+                    parts[t] = sweep_float(f, t * float_stride, threads * float_stride);
+                    mpfr_free_cache(); // MPFR's constant caches are per thread
+                });
             }
             for (auto& t : pool) t.join();
             float_sweep total;
@@ -394,5 +398,6 @@ int main(int argc, char** argv) {
         }
     }
     std::printf("\n%.0f s\n", seconds_since(start));
+    mpfr_free_cache();
     return 0;
 }

@@ -7,8 +7,9 @@
 // and 2 ULP for long double, over the whole domain; sqrt correctly rounded.
 //
 // Formats: IEEE binary32 and binary64, and the x87 80-bit extended format for long double. Where long
-// double is binary64 (MSVC, ARM EABI) it takes the double algorithm. Run-time results equal compile-time
-// ones only if the compiler does not contract a*b+c into FMA across these expressions (-ffp-contract=off).
+// double is binary64 (MSVC, ARM EABI) it takes the double algorithm. On targets with FMA, GCC must not
+// contract a * b + c (-ffp-contract=off, the default of -std=c++20 but not of -std=gnu++20); Clang is
+// told so in the header.
 #ifndef CXATTN_MATH_HPP
 #define CXATTN_MATH_HPP
 
@@ -22,6 +23,23 @@
 
 #if CXATTN_RUNTIME_LIBM
 #include <cmath>
+#endif
+
+// Exact steps (Sterbenz subtractions, Dekker products, Fast2Sum) and bit-identity with constant
+// evaluation both need every product rounded on its own: no contraction of a * b + c into an FMA.
+// Clang contracts within an expression by default: a pragma in each function turns that off. GCC
+// contracts by default (-ffp-contract=fast) wherever double has a fast FMA (__FP_FAST_FMA: x86-64 with
+// -mfma, AArch64): there the functions of this header are compiled with fp-contract=off, which also
+// keeps GCC from inlining them into callers compiled otherwise.
+#if defined(__clang__)
+#define CXATTN_DETAIL_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
+#else
+#define CXATTN_DETAIL_NO_FP_CONTRACT
+#endif
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__FP_FAST_FMA) || defined(__FP_FAST_FMAL))
+#define CXATTN_DETAIL_GCC_NO_FP_CONTRACT 1
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
 #endif
 
 namespace cxattn {
@@ -378,6 +396,7 @@ struct params<T, format::binary64> {
 
   // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 5, truncation error below 2^-60 relative.
   static constexpr T expm1(T r) noexcept {
+    CXATTN_DETAIL_NO_FP_CONTRACT
     constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120;
     return r + r * r * (c2 + r * (c3 + r * (c4 + r * c5)));
   }
@@ -413,6 +432,7 @@ struct params<T, format::x87> {
 
   // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 6, truncation error below 2^-72 relative.
   static constexpr T expm1(T r) noexcept {
+    CXATTN_DETAIL_NO_FP_CONTRACT
     constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120, c6 = T(1) / 720;
     return r + r * r * (c2 + r * (c3 + r * (c4 + r * (c5 + r * c6))));
   }
@@ -454,6 +474,7 @@ struct params<T, format::x87> {
 // Few statements on purpose: compilers bound constant evaluation by statements and expressions evaluated.
 template <class T, class P = params<T>>
 constexpr T exp_tang(T x) noexcept {
+  CXATTN_DETAIL_NO_FP_CONTRACT
   const T z = x * P::inv_ln2_n;
   // Rounding half away from zero is enough: any k next to z keeps |r| <= ln2/256 (1 + 2^-40).
   const int k = static_cast<int>(z < 0 ? z - T(0.5) : z + T(0.5));
@@ -500,6 +521,7 @@ struct exact_product {
 
 template <class T, class P = params<T>>
 constexpr exact_product<T> two_product(T a, T b) noexcept {
+  CXATTN_DETAIL_NO_FP_CONTRACT
   const T p = a * b;
   const T sa = P::split * a;
   const T a_hi = sa - (sa - a);
@@ -513,6 +535,7 @@ constexpr exact_product<T> two_product(T a, T b) noexcept {
 // m > a b, exactly, for a b within a factor 2 of m (so m - value is exact, by Sterbenz).
 template <class T>
 constexpr bool exceeds_product(T m, T a, T b) noexcept {
+  CXATTN_DETAIL_NO_FP_CONTRACT
   const exact_product<T> ab = two_product(a, b);
   return m - ab.value > ab.error;
 }
@@ -523,6 +546,7 @@ constexpr bool exceeds_product(T m, T a, T b) noexcept {
 // elementary functions", 2000, section 8.4). It holds since m is a multiple of u and y (y +- u) of u^2.
 template <class T, class P = params<T>>
 constexpr T sqrt_heron(T x) noexcept {
+  CXATTN_DETAIL_NO_FP_CONTRACT
   const normalized<T> n = P::normalize(x);
   const int odd = n.exponent & 1;
   const T m = odd != 0 ? n.fraction * 2 : n.fraction; // x = m 2^(2 q), m in [1, 4)
@@ -636,5 +660,11 @@ constexpr T sqrt(T x) noexcept {
 }
 
 } // namespace cxattn
+
+#undef CXATTN_DETAIL_NO_FP_CONTRACT
+#if defined(CXATTN_DETAIL_GCC_NO_FP_CONTRACT)
+#undef CXATTN_DETAIL_GCC_NO_FP_CONTRACT
+#pragma GCC pop_options
+#endif
 
 #endif // CXATTN_MATH_HPP
