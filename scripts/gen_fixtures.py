@@ -13,8 +13,10 @@ The reference implements cxattn's documented semantics (docs/semantics.md), not 
     right: j <= i + S - L allowed), the bool mask holds false, or the additive mask holds -inf;
   - a masked position is skipped: no score, weight exactly 0, its value never read;
   - a row with every position masked: weights 0, output 0;
-  - scores are (q . k) * scale + bias; a NaN or +inf among a row's scores makes that row's weights
-    (all S of them) and outputs NaN, as IEEE arithmetic in the softmax would;
+  - scores are (q . k) * scale + bias; a NaN among a row's scores makes that row's weights (all S
+    of them) and outputs NaN, as IEEE arithmetic in the softmax would;
+  - a row whose largest score is +inf takes softmax's limit: its +inf scores share the weight
+    equally, the other attended positions weigh 0 (and are still attended: 0 * NaN = NaN);
   - otherwise weights = exp(s - max) / sum, output = sum over the attended j of w_j v_j, in IEEE
     arithmetic (so 0 * NaN = NaN: a finite -1e30 bias is attended, and a NaN value there propagates).
   - multi-head: torch.nn.MultiheadAttention's computation (projections x W^T + b, heads of E/H
@@ -82,11 +84,19 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None):
                 continue  # weights 0, output 0
             s = np.array([np.sum(q[i] * k[j]) * scale + (bias[i, j] if bias is not None else 0) for j in js],
                          dtype=LD)
-            if np.any(np.isnan(s)) or np.any(s == INF):
+            if np.any(np.isnan(s)):
                 w[i, :] = np.nan
                 out[i, :] = np.nan
                 continue
             m = np.max(s)
+            if m == INF:  # the limit of softmax: the +inf scores share the weight
+                wi = (s == INF).astype(LD) / np.count_nonzero(s == INF)
+                w[i, js] = wi
+                out[i] = np.sum(wi[:, None] * v[js], axis=0)
+                werr[i, js] = wi.astype(float)
+                av = np.abs(v[js]).astype(float)
+                oerr[i] = wi.astype(float) @ verr[js] + (len(js) + 1) * (wi.astype(float) @ av)
+                continue
             if m == -INF:  # every attended score -inf: weights 0, values times 0
                 out[i] = np.sum(np.zeros((len(js), 1), dtype=LD) * v[js], axis=0)
                 continue
@@ -414,7 +424,8 @@ def edge_cases():
     bias = data(rng, (2, 4))
     bias[0, 1] = nan
     bias[1, 3] = INF
-    add("edge_nan_inf_bias", "NaN and +inf in an attended bias: rows NaN (+inf - +inf in the softmax).",
+    add("edge_nan_inf_bias", "NaN in an attended bias: row 0 is NaN. +inf in an attended bias: row 1 takes "
+        "softmax's limit, weight 1 there and 0 elsewhere (IEEE arithmetic would give NaN from inf - inf).",
         query=q, key=k, value=v, bias=bias)
 
     q, k, v = data(rng, (2, 3)), data(rng, (4, 3)), data(rng, (4, 2))

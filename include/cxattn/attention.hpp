@@ -184,7 +184,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
     softmax_row<S>(weights, weights_offset);
 
-    if (w[0] != w[0]) {  // a NaN or +inf score: softmax_row made the whole row NaN
+    if (w[0] != w[0]) {  // a NaN score: softmax_row made the whole row NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }

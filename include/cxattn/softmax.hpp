@@ -16,7 +16,10 @@ namespace detail {
 // Subtracting the row's maximum keeps every exp in (0, 1] (the notebook's "stability trick").
 // Special rows are decided by explicit tests, not by the arithmetic, because constant evaluation
 // rejects an operation that gives NaN (Clang even when an operand is NaN):
-//   - a NaN, or a +inf (whose exp(inf - inf) is NaN), makes the whole row NaN, as IEEE arithmetic does;
+//   - a NaN makes the whole row NaN, as IEEE arithmetic does;
+//   - a row whose maximum is +inf takes the limit of softmax: the +inf entries share the weight
+//     equally, the others get 0 (IEEE arithmetic would give NaN, from inf - inf); so NaN comes
+//     from NaN only;
 //   - a row whose values are all -inf has nothing to attend to and becomes all zeros, where plain
 //     arithmetic gives NaN (-inf - -inf); PyTorch's SDPA does the same since 2.5 (_safe_softmax).
 // The NaN test rides in the maximum's comparison: no extra statement, so no extra Clang step. The
@@ -24,14 +27,21 @@ namespace detail {
 // dereference far above an array subscript (see detail::dot in ops.hpp).
 template <std::size_t N, class T, std::size_t R, std::size_t C>
 constexpr void softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
+    constexpr T inf = std::numeric_limits<T>::infinity();
     T max = m.values[offset];
     for (std::size_t j = offset + 1; j < offset + N; ++j)
         if (m.values[j] > max || m.values[j] != m.values[j]) max = m.values[j];  // NaN, once in max, stays
-    if (max != max || max == std::numeric_limits<T>::infinity()) {
+    if (max != max) {
         for (std::size_t j = offset; j < offset + N; ++j) m.values[j] = std::numeric_limits<T>::quiet_NaN();
         return;
     }
-    if (max == -std::numeric_limits<T>::infinity()) {
+    if (max == inf) {
+        T count{};
+        for (std::size_t j = offset; j < offset + N; ++j) count += m.values[j] == inf ? T{1} : T{};
+        for (std::size_t j = offset; j < offset + N; ++j) m.values[j] = m.values[j] == inf ? T{1} / count : T{};
+        return;
+    }
+    if (max == -inf) {
         for (std::size_t j = offset; j < offset + N; ++j) m.values[j] = T{};
         return;
     }

@@ -69,8 +69,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
                     options.score_scale;
         }
         if (!(score <= max)) {  // a new maximum, or NaN (which compares false)
-            // NaN, or +inf (exp(inf - inf) is NaN): the row is NaN, as the softmax of such a row is.
-            if (score != score || score == -minus_inf) {
+            if (score != score) {  // the row is NaN, as the softmax of a row holding NaN is
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
                 return;
@@ -87,8 +86,11 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
             }
             max = score;
         }
-        // A score of -inf while every score so far is -inf weighs 0 (exp(-inf - -inf) would be NaN).
-        const T weight = max == minus_inf ? T{} : cxattn::exp(score - max);
+        // exp(score - max), except where that is inf - inf: scores of -inf while the maximum is -inf
+        // weigh 0, and scores equal to the maximum weigh exp(0) = 1, +inf ones included (a +inf
+        // maximum rescaled what came before by exp(-inf) = 0: softmax_row's limit, in which the
+        // +inf scores share the weight).
+        const T weight = max == minus_inf ? T{} : score == max ? T{1} : cxattn::exp(score - max);
         sum += weight;
         if constexpr (Checked)
             ieee::add_scaled<Dv>(output, output_offset, weight, in.value, in.value_offset + j * value_stride);

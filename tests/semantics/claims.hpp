@@ -169,6 +169,23 @@ constexpr bool huge_logits_are_stable() {
            cxattn::streaming_attention(q, k, v, cxattn::scale(T(1)))(0, 0) == 3;
 }
 
+// +inf scores take softmax's limit: they share the weight equally, the rest weighs 0 (NaN comes
+// from NaN only; IEEE arithmetic would give inf - inf).
+template <class T>
+constexpr bool plus_inf_scores_share_the_weight() {
+    const auto q = test_data::uniform<T, 2, 2>(41);
+    const auto k = test_data::uniform<T, 4, 2>(42);
+    const auto v = test_data::uniform<T, 4, 3>(43);
+    const matrix<T, 2, 4> bias{inf<T>, 0, inf<T>, -inf<T>, 0, 0, inf<T>, 0};
+    const auto r = cxattn::scaled_dot_product_attention(q, k, v, bias);
+    const auto s = cxattn::streaming_attention(q, k, v, bias);
+    bool ok = r.weights == matrix<T, 2, 4>{T(0.5), 0, T(0.5), 0, 0, 0, 1, 0};
+    for (std::size_t d = 0; d < 3; ++d)
+        ok = ok && r.output(0, d) == (v(0, d) + v(2, d)) / 2 && s(0, d) == r.output(0, d) && r.output(1, d) == v(2, d) &&
+             s(1, d) == v(2, d);
+    return ok;
+}
+
 // NaN in an attended position propagates: a NaN score makes its row's weights and output NaN; a
 // NaN value makes its column NaN in the rows that attend it.
 template <class T>

@@ -13,6 +13,7 @@ constexpr bool every_claim_holds() {
     static_assert(claims::fully_masked_rows_are_zero<T>());
     static_assert(claims::very_negative_biases_are_numbers<T>());
     static_assert(claims::huge_logits_are_stable<T>());
+    static_assert(claims::plus_inf_scores_share_the_weight<T>());
     static_assert(claims::attended_nan_propagates<T>());
     static_assert(claims::one_head_is_sdpa<T>());
     static_assert(claims::grouped_query_is_repeated_heads<T>());
