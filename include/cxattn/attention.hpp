@@ -221,12 +221,14 @@ constexpr void attend(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 //   cxattn::matrix<bool, L, S>                   true = attend;
 //   cxattn::matrix<T, L, S>                      added to the scaled scores (-inf masks);
 //   cxattn::scale(s)                             replaces 1/sqrt(Dk).
+// The return types of the attention functions are spelled out, not deduced: Clang 14 does not
+// apply NRVO in a function whose return type is deduced, and the copy doubled the stack.
 template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2,
           std::size_t S2, std::size_t Dv, class... Options>
-[[nodiscard]] constexpr auto scaled_dot_product_attention(const matrix<T, L, Dk>& query,
-                                                          const matrix<U, S, Dk2>& key,
-                                                          const matrix<V, S2, Dv>& value,
-                                                          const Options&... options) noexcept {
+[[nodiscard]] constexpr attention_result<T, L, S, Dv> scaled_dot_product_attention(const matrix<T, L, Dk>& query,
+                                                                                  const matrix<U, S, Dk2>& key,
+                                                                                  const matrix<V, S2, Dv>& value,
+                                                                                  const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     static_assert(rule::same_element_type<T, U>,
                   "cxattn::scaled_dot_product_attention: query and key element types differ");

@@ -166,10 +166,11 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
 template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::size_t Kd, class V, std::size_t S2,
           std::size_t Vd, class W, std::size_t E, std::size_t H, std::size_t KDim, std::size_t VDim, std::size_t G,
           class... Options>
-[[nodiscard]] constexpr auto multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key,
-                                                  const matrix<V, S2, Vd>& value,
-                                                  const mha_weights<W, E, H, KDim, VDim, G>& params,
-                                                  const Options&... options) noexcept {
+[[nodiscard]] constexpr attention_result<T, L, S, E> multi_head_attention(const matrix<T, L, Eq>& query,
+                                                                        const matrix<U, S, Kd>& key,
+                                                                        const matrix<V, S2, Vd>& value,
+                                                                        const mha_weights<W, E, H, KDim, VDim, G>& params,
+                                                                        const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     // (E % NumHeads and NumHeads % NumKvHeads are mha_weights' own rules.)
     static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");

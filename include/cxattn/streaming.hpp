@@ -125,8 +125,10 @@ constexpr void stream(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 // maximum, then rescaled).
 template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2,
           std::size_t S2, std::size_t Dv, class... Options>
-[[nodiscard]] constexpr auto streaming_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key,
-                                                 const matrix<V, S2, Dv>& value, const Options&... options) noexcept {
+[[nodiscard]] constexpr matrix<T, L, Dv> streaming_attention(const matrix<T, L, Dk>& query,
+                                                             const matrix<U, S, Dk2>& key,
+                                                             const matrix<V, S2, Dv>& value,
+                                                             const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     static_assert(rule::same_element_type<T, U>, "cxattn::streaming_attention: query and key element types differ");
     static_assert(rule::same_element_type<T, V>, "cxattn::streaming_attention: query and value element types differ");
