@@ -155,7 +155,6 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
     constexpr std::size_t value_stride = Value::cols;
     const std::size_t end = options.key_end(row);
     const std::size_t mask_offset = row * S;
-    T* const w = &weights.values[weights_offset];  // only for the rare paths
 
     for (std::size_t j = 0; j < end; ++j) {
         if constexpr (Resolved::has_bool_mask)
@@ -184,7 +183,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
     softmax_row<S>(weights, weights_offset);
 
-    if (w[0] != w[0]) {  // a NaN score: softmax_row made the whole row NaN
+    if (weights.values[weights_offset] != weights.values[weights_offset]) {  // a NaN score: the whole row is NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }

@@ -120,9 +120,8 @@ template <class T, std::size_t L, std::size_t S, class... Options>
 struct resolved_options {
     static constexpr bool has_bool_mask = count_options<option_kind::bool_mask, Options...> != 0;
     static constexpr bool has_additive_mask = count_options<option_kind::additive_mask, Options...> != 0;
-    static constexpr bool has_scale = count_options<option_kind::scale, Options...> != 0;
-    static constexpr bool causal_upper_left = count_options<option_kind::causal, Options...> != 0;
-    static constexpr bool causal_lower_right = count_options<option_kind::causal_lower_right, Options...> != 0;
+    static constexpr bool is_causal_upper_left = count_options<option_kind::causal, Options...> != 0;
+    static constexpr bool is_causal_lower_right = count_options<option_kind::causal_lower_right, Options...> != 0;
     static constexpr std::size_t query_length = L;
     static constexpr std::size_t key_length = S;
 
@@ -140,22 +139,12 @@ struct resolved_options {
     // Keys j >= key_end(row) are masked by the causal option: query i sees j <= i (upper left) or
     // j <= i + S - L (lower right; none when i + S < L).
     [[nodiscard]] constexpr std::size_t key_end(std::size_t row) const noexcept {
-        if constexpr (causal_upper_left)
+        if constexpr (is_causal_upper_left)
             return row + 1 < S ? row + 1 : S;
-        else if constexpr (causal_lower_right)
+        else if constexpr (is_causal_lower_right)
             return row + S + 1 > L ? row + S + 1 - L : 0;
         else
             return S;
-    }
-
-    // Whether (row, j) is masked by a mask option (the causal part is key_end). For the rare paths;
-    // the loops test the masks inline.
-    [[nodiscard]] constexpr bool masked(std::size_t row, std::size_t j) const noexcept {
-        if constexpr (has_bool_mask)
-            if (!keep->values[row * S + j]) return true;
-        if constexpr (has_additive_mask)
-            if (bias->values[row * S + j] == -std::numeric_limits<T>::infinity()) return true;
-        return false;
     }
 };
 
