@@ -283,13 +283,28 @@ struct additive_mask {
     }
 };
 
+namespace detail {
+
+// A row whose maximum is +inf takes the limit of softmax: its +inf entries share the weight, the
+// others get 0. Rewriting +inf as 0 and the rest as -inf (then subtracting a maximum of 0) makes
+// exp and the normalisation compute exactly that; a NaN is kept, and makes the row NaN.
+template <class T, std::size_t C>
+inline void limit_of_infinite_row(T* row) noexcept {
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == inf ? T(0) : row[j] != row[j] ? row[j] : -inf;
+}
+
+} // namespace detail
+
 // softmax of each of the R rows of C values at x, in place, after multiplying each value by scale
 // and applying the mask: exp(x_j - max) / sum_k exp(x_k - max). The semantics of the constexpr
-// softmax: a row of -inf becomes zeros; NaN or +inf in a row makes the whole row NaN.
+// softmax (cxattn/softmax.hpp): a NaN makes the whole row NaN; a row whose maximum is +inf gives its
+// +inf entries equal weights and the others 0; a row of -inf becomes zeros.
 template <class T, std::size_t R, std::size_t C, class Mask = no_mask>
 inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::softmax_rows: the element type must be float or double (IEEE 754)");
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+    constexpr T inf = std::numeric_limits<T>::infinity();
     if constexpr (C < detail::lanes<T>) {
         // Short rows: row by row, each pass fused (measured 2x faster at 4 x 4 than separate passes).
         for (std::size_t i = 0; i < R; ++i) {
@@ -306,6 +321,10 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 max = detail::row_max<T, C>(row);
             }
             if (max == minus_inf) max = T(0); // exp(-inf - 0) = 0: a masked row stays zeros
+            if (max == inf) {
+                detail::limit_of_infinite_row<T, C>(row);
+                max = T(0);
+            }
             T sum{};
             for (std::size_t j = 0; j < C; ++j) {
                 row[j] = kernels::exp(row[j] - max);
@@ -322,6 +341,10 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
             mask.apply(i, 0, row, C, C);
             T max = detail::row_max<T, C>(row);
             if (max == minus_inf) max = T(0);
+            if (max == inf) {
+                detail::limit_of_infinite_row<T, C>(row);
+                max = T(0);
+            }
             for (std::size_t j = 0; j < C; ++j) row[j] -= max;
         }
         // One exp pass over the whole block, the loop the compilers vectorise best.
@@ -521,16 +544,22 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
         mask.apply(i0 + r, j0, row, SB, S);
         const T block_max = row_max<T, SB>(row);
         const T new_max = block_max > max[r] ? block_max : max[r];
-        // Every score so far -inf: the weights stay zero (exp(-inf - 0)), nothing to rescale.
-        const T shift = new_max == minus_inf ? T(0) : new_max;
+        // Every score so far -inf: the weights stay zero (exp(-inf - 0)), nothing to rescale. A
+        // maximum of +inf: only the +inf scores weigh (see limit_of_infinite_row).
+        T shift = new_max == minus_inf ? T(0) : new_max;
+        if (new_max == -minus_inf) {
+            limit_of_infinite_row<T, SB>(row);
+            shift = T(0);
+        }
         for (std::size_t j = 0; j < SB; ++j) row[j] = kernels::exp(row[j] - shift);
         const T block_sum = row_sum<T, SB>(row);
         if (j0 == 0) {
             sum[r] = block_sum;
         } else {
-            // exp(m_old - m_new) rescales what was accumulated against the old maximum (0 if that
-            // was -inf, NaN if the new one is +inf: the row becomes NaN, as softmax makes it).
-            const T factor = new_max == minus_inf ? T(1) : kernels::exp(max[r] - new_max);
+            // exp(m_old - m_new) rescales what was accumulated against the old maximum: 0 if that
+            // was -inf or the new one is +inf (the finite scores before weigh nothing then), 1 if
+            // the maximum is unchanged (also +inf, or -inf).
+            const T factor = new_max == max[r] ? T(1) : kernels::exp(max[r] - new_max);
             sum[r] = sum[r] * factor + block_sum;
             if (factor != T(1)) {
                 T* o = out + (i0 + r) * Dv;
