@@ -13,8 +13,9 @@ The reference implements cxattn's documented semantics (docs/semantics.md), not 
     right: j <= i + S - L allowed), the bool mask holds false, or the additive mask holds -inf;
   - a masked position is skipped: no score, weight exactly 0, its value never read;
   - a row with every position masked: weights 0, output 0;
-  - scores are (q . k) * scale + bias; a NaN among a row's scores makes that row's weights (all S
-    of them) and outputs NaN, as IEEE arithmetic in the softmax would;
+  - scores are (q . k) * scale + bias; a NaN among a row's scores makes that row's outputs NaN and
+    its weights NaN, except where the score is -inf (masked positions): those weigh 0 whatever the
+    rest of the row holds;
   - a row whose largest score is +inf takes softmax's limit: its +inf scores share the weight
     equally, the other attended positions weigh 0 (and are still attended: 0 * NaN = NaN);
   - otherwise weights = exp(s - max) / sum, output = sum over the attended j of w_j v_j, in IEEE
@@ -85,7 +86,7 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None):
             s = np.array([np.sum(q[i] * k[j]) * scale + (bias[i, j] if bias is not None else 0) for j in js],
                          dtype=LD)
             if np.any(np.isnan(s)):
-                w[i, :] = np.nan
+                w[i, js] = np.where(s == -INF, 0, np.nan)  # masked positions (never in js) stay 0
                 out[i, :] = np.nan
                 continue
             m = np.max(s)
@@ -389,7 +390,8 @@ def edge_cases():
     bias = np.array([[0, -INF, 0, -INF], [-INF, -INF, -INF, -INF], [-INF, 0.5, -INF, -INF]])
     k[1, 0], v[3, 1] = nan, INF  # in positions every row masks
     add("edge_minus_inf_mask", "-inf in the additive mask masks; row 1 is all -inf: zero weights and output; "
-        "NaN and inf sit in masked keys/values.", query=q, key=k, value=v, bias=bias)
+        "the NaN in key 1 reaches row 2 only (its weights are NaN but at masked positions, which stay 0); the inf "
+        "in value 3 is masked everywhere.", query=q, key=k, value=v, bias=bias)
 
     q, k, v = data(rng, (3, 3)), data(rng, (4, 3)), data(rng, (4, 2))
     keep = np.array([[True, False, True, False], [False] * 4, [True, True, True, False]])

@@ -181,9 +181,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
         }
     }
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
-    softmax_row<S>(weights, weights_offset);
-
-    if (weights.values[weights_offset] != weights.values[weights_offset]) {  // a NaN score: the whole row is NaN
+    if (softmax_row<S>(weights, weights_offset)) {  // a NaN score: the whole output row is NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }

@@ -186,8 +186,8 @@ constexpr bool plus_inf_scores_share_the_weight() {
     return ok;
 }
 
-// NaN in an attended position propagates: a NaN score makes its row's weights and output NaN; a
-// NaN value makes its column NaN in the rows that attend it.
+// NaN in an attended position propagates: a NaN score makes its row's output NaN and its weights
+// NaN but at masked positions (0); a NaN value makes its column NaN in the rows that attend it.
 template <class T>
 constexpr bool attended_nan_propagates() {
     auto q = test_data::uniform<T, 3, 2>(23);
@@ -198,6 +198,11 @@ constexpr bool attended_nan_propagates() {
     const auto s = cxattn::streaming_attention(q, k, v, cxattn::causal);
     bool ok = !is_nan(r.weights, 0) && !is_nan(r.output, 1) && is_nan(r.weights, 2) && is_nan(r.output, 2) &&
               !is_nan(s, 1) && is_nan(s, 2);
+    // A masked position keeps its weight 0 in a NaN row.
+    const matrix<bool, 3, 3> keep{true, true, true, true, true, true, false, true, true};
+    const auto m = cxattn::scaled_dot_product_attention(q, k, v, keep);
+    ok = ok && m.weights(2, 0) == 0 && m.weights(2, 1) != m.weights(2, 1) && m.weights(2, 2) != m.weights(2, 2) &&
+         is_nan(m.output, 2);
     k(2, 0) = 0;
     v(1, 1) = nan<T>;  // seen by rows 1 and 2, column 1 only
     const auto w = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal);
