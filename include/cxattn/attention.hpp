@@ -139,6 +139,28 @@ struct row_operands {
     std::size_t value_offset;
 };
 
+// The score of the query row and key j, (q . k_j) * scale + bias(row, j), for a position that no
+// mask excludes (mask_offset = row * S locates the row's biases). Checked: the ieee:: arithmetic.
+// One return statement per case, no locals: Clang charges a step per statement evaluated.
+template <std::size_t Dk, bool Checked, class Resolved, class Query, class Key, class Value>
+[[nodiscard]] constexpr typename Query::value_type score(const row_operands<Query, Key, Value>& in, std::size_t j,
+                                                         std::size_t mask_offset, const Resolved& options) noexcept {
+    if constexpr (Checked && Resolved::has_additive_mask)
+        return ieee::add(ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols),
+                                   options.score_scale),
+                         options.bias->values[mask_offset + j]);
+    else if constexpr (Checked)
+        return ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols),
+                         options.score_scale);
+    else if constexpr (Resolved::has_additive_mask)
+        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, std::make_index_sequence<Dk>{}) *
+                   options.score_scale +
+               options.bias->values[mask_offset + j];
+    else
+        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, std::make_index_sequence<Dk>{}) *
+               options.score_scale;
+}
+
 // One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs
 // at output.values[output_offset], which must be zero on entry (they accumulate).
 // Masked positions get the score -inf, which softmax_row turns into the weight 0 (or a zero row
@@ -151,7 +173,6 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
                           std::size_t output_offset) noexcept {
     using T = typename Weights::value_type;
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    constexpr std::size_t key_stride = Key::cols;
     constexpr std::size_t value_stride = Value::cols;
     const std::size_t end = options.key_end(row);
     const std::size_t mask_offset = row * S;
@@ -164,21 +185,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
                 weights.values[weights_offset + j] = minus_inf;
                 continue;
             }
-        if constexpr (Checked) {
-            T score = ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride),
-                                options.score_scale);
-            if constexpr (Resolved::has_additive_mask) score = ieee::add(score, options.bias->values[mask_offset + j]);
-            weights.values[weights_offset + j] = score;
-        } else if constexpr (Resolved::has_additive_mask) {
-            weights.values[weights_offset + j] =
-                dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride, std::make_index_sequence<Dk>{}) *
-                    options.score_scale +
-                options.bias->values[mask_offset + j];
-        } else {
-            weights.values[weights_offset + j] =
-                dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride, std::make_index_sequence<Dk>{}) *
-                options.score_scale;
-        }
+        weights.values[weights_offset + j] = score<Dk, Checked>(in, j, mask_offset, options);
     }
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
     if (softmax_row<S>(weights, weights_offset)) {  // a NaN score: the whole output row is NaN
