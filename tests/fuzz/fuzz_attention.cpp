@@ -1,9 +1,12 @@
-// Fuzz target: cxattn::scaled_dot_product_attention at run time on float and double matrices of
-// arbitrary bit patterns, checked against the long double reference (tests/reference.hpp) with
-// error bounds derived from each input's conditioning (tests/fuzz/oracle.hpp).
+// Fuzz target: scaled_dot_product_attention and streaming_attention at run time, on float and
+// double matrices of arbitrary bit patterns and every combination of options (a trailing flags
+// byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale), checked
+// against the long double reference (tests/reference.hpp) with error bounds derived from each
+// input's conditioning (tests/fuzz/oracle.hpp).
 #include <cstdint>
 
 #include <cxattn/attention.hpp>
+#include <cxattn/streaming.hpp>
 
 #include "oracle.hpp"
 #include "reference.hpp"
@@ -11,52 +14,131 @@
 namespace {
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void check(fuzz::input& in) {
-    const auto q = in.next_matrix<T, L, Dk>();
-    const auto k = in.next_matrix<T, S, Dk>();
-    const auto v = in.next_matrix<T, S, Dv>();
-    const auto [output, weights] = cxattn::scaled_dot_product_attention(q, k, v);
-    static reference::attention_result<L, S, Dv> ref;
-    reference::attention(q, k, v, ref);
+struct case_data {
+    cxattn::matrix<T, L, Dk> q;
+    cxattn::matrix<T, S, Dk> k;
+    cxattn::matrix<T, S, Dv> v;
+    cxattn::matrix<bool, L, S> bool_mask;
+    cxattn::matrix<T, L, S> additive_mask;
+    T scale;
+    unsigned flags;  // % 3: 0 no causal option, 1 causal, 2 causal_lower_right; 4 bool mask; 8 additive; 16 scale
+};
 
+// Calls f(options...) with the options that flags select: 24 combinations, each its own type.
+template <class Case, class F>
+void with_options(const Case& c, F&& f) {
+    auto with_scale = [&](auto... o) {
+        if (c.flags & 16u) f(o..., cxattn::scale(c.scale));
+        else f(o...);
+    };
+    auto with_additive = [&](auto... o) {
+        if (c.flags & 8u) with_scale(o..., c.additive_mask);
+        else with_scale(o...);
+    };
+    auto with_bool = [&](auto... o) {
+        if (c.flags & 4u) with_additive(o..., c.bool_mask);
+        else with_additive(o...);
+    };
+    switch (c.flags % 3) {
+    case 1: with_bool(cxattn::causal); break;
+    case 2: with_bool(cxattn::causal_lower_right); break;
+    default: with_bool(); break;
+    }
+}
+
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+void check(fuzz::input& in) {
+    static case_data<T, L, S, Dk, Dv> c;
+    c.q = in.next_matrix<T, L, Dk>();
+    c.k = in.next_matrix<T, S, Dk>();
+    c.v = in.next_matrix<T, S, Dv>();
+    c.additive_mask = in.next_matrix<T, L, S>();
+    for (bool& b : c.bool_mask.values) b = (in.next<std::uint8_t>() & 1u) != 0;
+    c.scale = in.next<T>();
+    c.flags = in.next<std::uint8_t>();
+
+    // The reference, with the options resolved per position (docs/semantics.md).
+    static reference::position_options<L, S> options;
+    for (std::size_t i = 0; i < L; ++i)
+        for (std::size_t j = 0; j < S; ++j) {
+            const auto ii = static_cast<long>(i), jj = static_cast<long>(j);
+            const bool causal_ok = c.flags % 3 == 1   ? jj <= ii
+                                   : c.flags % 3 == 2 ? jj <= ii + static_cast<long>(S) - static_cast<long>(L)
+                                                      : true;
+            options.attend[i][j] = causal_ok && (!(c.flags & 4u) || c.bool_mask(i, j));
+            options.bias[i][j] = (c.flags & 8u) ? static_cast<long double>(c.additive_mask(i, j)) : 0.0L;
+        }
+    const long double scale = (c.flags & 16u) ? static_cast<long double>(c.scale)
+                                               : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
+    static reference::attention_result<L, S, Dv> ref;
+    reference::attention(c.q, c.k, c.v, options, scale, ref);
+
+    static cxattn::attention_result<T, L, S, Dv> got;
+    static cxattn::matrix<T, L, Dv> streamed;
+    with_options(c, [&](auto... o) {
+        got = cxattn::scaled_dot_product_attention(c.q, c.k, c.v, o...);
+        streamed = cxattn::streaming_attention(c.q, c.k, c.v, o...);
+    });
+
+    constexpr long double inf = std::numeric_limits<long double>::infinity();
     constexpr long double overflow = std::numeric_limits<T>::max() / 2;
-    const long double u = std::numeric_limits<T>::epsilon() / 2.0L;
+    const long double u = std::numeric_limits<T>::epsilon() / 2.0L, tiny = std::numeric_limits<T>::denorm_min();
     for (std::size_t i = 0; i < L; ++i) {
-        // A computed score is within gamma(Dk + 1) * sum |q||k| of the exact one (Dk products and
-        // sums, then the scaling), unless an intermediate may overflow T.
+        // A computed score is fl(fl(q.k) * scale) (+ bias): within gamma(Dk + 1) |scale| sum |q||k|
+        // of the exact one, plus the addition's rounding, unless an intermediate may overflow T.
         fuzz::score_row<S> scores;
         scores.error_bound = 0;
         for (std::size_t j = 0; j < S; ++j) {
             scores.exact[j] = ref.scores[i][j];
-            const long double m = ref.score_magnitude[i][j] * std::sqrt(static_cast<long double>(Dk));
-            // (Products that underflow add up to Dk of T's smallest subnormal.)
-            const long double error = fuzz::gamma<T>(Dk + 1) * ref.score_magnitude[i][j] +
-                                      static_cast<long double>(Dk) * std::numeric_limits<T>::denorm_min();
-            scores.error_bound = m < overflow && !std::isnan(m) ? std::fmax(scores.error_bound, error)
-                                                                : std::numeric_limits<long double>::infinity();
+            const long double m = ref.dot_magnitude[i][j], scaled = m * std::fabs(scale);
+            const long double error = fuzz::gamma<T>(Dk + 1) * scaled + u * std::fabs(ref.scores[i][j]) +
+                                      static_cast<long double>(Dk + 1) * tiny * std::fmax(std::fabs(scale), 1.0L);
+            const bool may_overflow = !(m < overflow) || !(scaled < overflow) ||
+                                      !(std::fabs(options.bias[i][j]) < overflow) || !(std::fabs(scale) < overflow);
+            scores.error_bound = may_overflow && options.attend[i][j] ? inf : std::fmax(scores.error_bound, error);
         }
         long double weight_error[S];
-        fuzz::check_weights(&weights.values[i * S], scores, weight_error, "attention weights", i);
+        fuzz::check_weights(&got.weights.values[i * S], scores, weight_error, "attention weights", i);
+        for (std::size_t j = 0; j < S; ++j)
+            FUZZ_CHECK(options.attend[i][j] && options.bias[i][j] != -inf ? true : got.weights(i, j) == 0,
+                       "row %zu: masked position %zu has weight %Lg (%zu-byte elements, flags %u)", i, j,
+                       static_cast<long double>(got.weights(i, j)), sizeof(T), c.flags);
 
-        // output(i, d) = sum_j w_ij v_jd: the weights' errors times |v|, plus the sum's own
-        // rounding gamma(S) sum |w||v|.
+        // output(i, d) = sum_j w_ij v_jd over attended j: the weights' errors times |v|, plus the
+        // sum's own rounding gamma(S) sum |w||v|; the online softmax rescales the running sum up
+        // to S times more (gamma(3S + 8)).
         for (std::size_t d = 0; d < Dv; ++d) {
-            long double bound = 0, magnitude = 0;
+            long double bound = 0, magnitude = 0, values = 0;
             bool finite = true;
             for (std::size_t j = 0; j < S; ++j) {
-                finite = finite && std::isfinite(v(j, d));
-                bound += weight_error[j] * std::fabs(static_cast<long double>(v(j, d)));
-                magnitude += std::fabs(weights(i, j) * static_cast<long double>(v(j, d)));
+                if (ref.weights[i][j] == 0 && weight_error[j] == 0) continue;  // masked: never read
+                finite = finite && std::isfinite(c.v(j, d));
+                bound += weight_error[j] * std::fabs(static_cast<long double>(c.v(j, d)));
+                magnitude += std::fabs(ref.weights[i][j] * static_cast<long double>(c.v(j, d)));
+                values += std::fabs(static_cast<long double>(c.v(j, d)));
             }
-            bound += fuzz::gamma<T>(S) * magnitude + static_cast<long double>(S) * std::numeric_limits<T>::denorm_min();
-            const long double got = output(i, d), want = ref.output[i][d];
-            if (!finite || !std::isfinite(bound) || magnitude >= overflow || std::isnan(want)) {
-                // Non-finite values, or a sum that may overflow: NaN is possible only then.
-                continue;
-            }
-            FUZZ_CHECK(std::fabs(got - want) <= bound + u * std::fabs(want),
-                       "attention output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg", i, d, got, want, bound);
+            const long double want = ref.output[i][d];
+            if (!finite || !std::isfinite(bound) || !(magnitude < overflow) || std::isnan(want)) continue;
+            const long double slack = static_cast<long double>(S + 1) * tiny + u * std::fabs(want);
+            const long double got_d = got.output(i, d), streamed_d = streamed(i, d);
+            FUZZ_CHECK(std::fabs(got_d - want) <= bound + fuzz::gamma<T>(S + 1) * magnitude + slack,
+                       "attention output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d, got_d,
+                       want, bound, c.flags);
+            // The online softmax's running sum is not normalised until the end (as in
+            // FlashAttention): it holds sum_j exp(s_j - running max) v_j, up to sum_j |v_j|, which
+            // may overflow where the normalised output does not (docs/semantics.md).
+            if (values < overflow)
+                FUZZ_CHECK(std::fabs(streamed_d - want) <= bound + fuzz::gamma<T>(3 * S + 8) * magnitude + slack,
+                           "streaming output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d,
+                           streamed_d, want, bound, c.flags);
         }
+        // A fully masked row gives a zero output on both paths.
+        bool any = false;
+        for (std::size_t j = 0; j < S; ++j) any = any || (options.attend[i][j] && options.bias[i][j] != -inf);
+        if (!any)
+            for (std::size_t d = 0; d < Dv; ++d)
+                FUZZ_CHECK(got.output(i, d) == 0 && streamed(i, d) == 0, "row %zu is fully masked, output %zu not 0",
+                           i, d);
     }
 }
 
@@ -65,6 +147,6 @@ void check(fuzz::input& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::input in(data, size);
     check<float, 3, 5, 4, 3>(in);
-    check<double, 2, 3, 2, 2>(in);
+    check<double, 4, 2, 2, 2>(in);
     return 0;
 }

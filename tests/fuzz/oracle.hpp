@@ -73,15 +73,16 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
         return;
     }
     // Exact weights, and the bound: a score error of at most delta, plus the rounding of
-    // s_j - max (relative u, and only terms within 200 of the maximum have weights a T can
-    // hold), changes each exp(s_j - max) by a factor within exp(+-(delta + ...)) and the sum by
+    // s_j - max (relative u, for the terms whose weights T can hold), changes each exp(s_j - max) by a factor within exp(+-(delta + ...)) and the sum by
     // the same, so each weight by a factor within exp(+-2 delta'); exp itself, the sum and the
     // division add gamma(S + 4). A weight below T's normal range keeps an absolute error of a few
     // of its smallest subnormals.
+    // (exp(-x) is zero in T for x beyond -log of T's smallest subnormal: such terms have no error.)
+    const long double representable = -std::log(static_cast<long double>(std::numeric_limits<T>::denorm_min())) + 1;
     long double exact[S], sum = 0, span = 0;
     for (std::size_t j = 0; j < S; ++j) {
         sum += (exact[j] = std::exp(scores.exact[j] - max));
-        if (max - scores.exact[j] < 200) span = std::fmax(span, max - scores.exact[j]);
+        if (max - scores.exact[j] < representable) span = std::fmax(span, max - scores.exact[j]);
     }
     const long double u = std::numeric_limits<T>::epsilon() / 2.0L;
     const long double delta = scores.error_bound + u * (span + scores.error_bound);
