@@ -41,7 +41,6 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
                           Output& output, std::size_t output_offset) noexcept {
     using T = typename Output::value_type;
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    constexpr std::size_t key_stride = Key::cols;
     constexpr std::size_t value_stride = Value::cols;
     const std::size_t end = options.key_end(row);
     const std::size_t mask_offset = row * S;
@@ -53,29 +52,15 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
             if (!options.keep->values[mask_offset + j]) continue;
         if constexpr (Resolved::has_additive_mask)
             if (options.bias->values[mask_offset + j] == minus_inf) continue;
-        T score{};
-        if constexpr (Checked) {
-            score = ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride),
-                              options.score_scale);
-            if constexpr (Resolved::has_additive_mask) score = ieee::add(score, options.bias->values[mask_offset + j]);
-        } else if constexpr (Resolved::has_additive_mask) {
-            score = dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride,
-                           std::make_index_sequence<Dk>{}) *
-                        options.score_scale +
-                    options.bias->values[mask_offset + j];
-        } else {
-            score = dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * key_stride,
-                           std::make_index_sequence<Dk>{}) *
-                    options.score_scale;
-        }
-        if (!(score <= max)) {  // a new maximum, or NaN (which compares false)
-            if (score != score) {  // the row is NaN, as the softmax of a row holding NaN is
+        const T s = score<Dk, Checked>(in, j, mask_offset, options);
+        if (!(s <= max)) {  // a new maximum, or NaN (which compares false)
+            if (s != s) {   // the row is NaN, as the softmax of a row holding NaN is
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
                 return;
             }
             if (max != minus_inf) {  // rescale what was accumulated against the old maximum
-                const T factor = cxattn::exp(max - score);
+                const T factor = cxattn::exp(max - s);
                 sum *= factor;
                 if constexpr (Checked) {
                     for (std::size_t d = 0; d < Dv; ++d)
@@ -84,13 +69,13 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
                     scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
                 }
             }
-            max = score;
+            max = s;
         }
-        // exp(score - max), except where that is inf - inf: scores of -inf while the maximum is -inf
+        // exp(s - max), except where that is inf - inf: scores of -inf while the maximum is -inf
         // weigh 0, and scores equal to the maximum weigh exp(0) = 1, +inf ones included (a +inf
         // maximum rescaled what came before by exp(-inf) = 0: softmax_row's limit, in which the
         // +inf scores share the weight).
-        const T weight = max == minus_inf ? T{} : score == max ? T{1} : cxattn::exp(score - max);
+        const T weight = max == minus_inf ? T{} : s == max ? T{1} : cxattn::exp(s - max);
         sum += weight;
         if constexpr (Checked)
             ieee::add_scaled<Dv>(output, output_offset, weight, in.value, in.value_offset + j * value_stride);
@@ -99,11 +84,26 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
                        std::make_index_sequence<Dv>{});
     }
     if (max == minus_inf) return;  // nothing attended, or every score -inf: all weights are zero
-    for (std::size_t d = 0; d < Dv; ++d) {
+    if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
+        for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
+        return;
+    }
+    // The running sum, not yet divided by l <= (keys attended), overflowed (values within a factor
+    // S of the largest finite number), or values hold inf or NaN: a second pass with the final m and
+    // l sums normalised weights, as scaled_dot_product_attention does. Rare, so scores are recomputed.
+    for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = T{};
+    for (std::size_t j = 0; j < end; ++j) {
+        if constexpr (Resolved::has_bool_mask)
+            if (!options.keep->values[mask_offset + j]) continue;
+        if constexpr (Resolved::has_additive_mask)
+            if (options.bias->values[mask_offset + j] == minus_inf) continue;
+        const T s = score<Dk, Checked>(in, j, mask_offset, options);
+        const T weight = (s == max ? T{1} : cxattn::exp(s - max)) / sum;
         if constexpr (Checked)
-            output.values[output_offset + d] = ieee::div(output.values[output_offset + d], sum);
+            ieee::add_scaled<Dv>(output, output_offset, weight, in.value, in.value_offset + j * value_stride);
         else
-            output.values[output_offset + d] /= sum;
+            add_scaled(output, output_offset, weight, in.value, in.value_offset + j * value_stride,
+                       std::make_index_sequence<Dv>{});
     }
 }
 

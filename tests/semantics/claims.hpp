@@ -210,6 +210,27 @@ constexpr bool attended_nan_propagates() {
            w.output(1, 1) != w.output(1, 1) && w.output(2, 1) != w.output(2, 1) && !is_nan(w.weights, 2);
 }
 
+// Values near the largest finite number: the online softmax's running sum (not yet divided by l)
+// overflows, and its second pass gives what scaled_dot_product_attention gives. Not a constant
+// expression on GCC, which rejects the overflow itself.
+template <class T>
+constexpr bool streaming_survives_overflow() {
+    const T big = std::numeric_limits<T>::max() / 2;
+    const matrix<T, 2, 1> q{0, 1};
+    const matrix<T, 3, 1> k{1, 1, 1};
+    const matrix<T, 3, 2> v{big, -1, big, 2, big, 3};
+    const auto r = cxattn::scaled_dot_product_attention(q, k, v);
+    const auto s = cxattn::streaming_attention(q, k, v);
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t d = 0; d < 2; ++d) {
+            const T diff = s(i, d) - r.output(i, d);
+            const T scale = r.output(i, d) < 0 ? -r.output(i, d) : r.output(i, d);
+            if (!(s(i, d) == s(i, d)) || !((diff < 0 ? -diff : diff) <= 4 * std::numeric_limits<T>::epsilon() * scale))
+                return false;
+        }
+    return r.output(0, 0) < std::numeric_limits<T>::infinity();
+}
+
 // multi_head_attention with one head, identity projections and zero biases is
 // scaled_dot_product_attention with scale 1/sqrt(E): x I^T + 0 is x exactly, and the mean of one
 // head's weights is those weights.

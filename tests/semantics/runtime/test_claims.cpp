@@ -19,6 +19,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(exact_claims, T, element_types) {
     BOOST_TEST(claims::huge_logits_are_stable<T>());
     BOOST_TEST(claims::plus_inf_scores_share_the_weight<T>());
     BOOST_TEST(claims::attended_nan_propagates<T>());
+    BOOST_TEST(claims::streaming_survives_overflow<T>());
     BOOST_TEST(claims::one_head_is_sdpa<T>());
     BOOST_TEST(claims::grouped_query_is_repeated_heads<T>());
 }
