@@ -183,23 +183,35 @@ namespace detail {
 template <class T, std::size_t N>
 inline constexpr std::size_t reduction_width = N >= nr<T> ? nr<T> : N >= lanes<T> ? lanes<T> : 1;
 
-// max over N values, in reduction_width interleaved partial maxima so that the loop vectorises (a
-// single running maximum is a loop-carried dependence the compilers do not vectorise without
-// -ffast-math). NaN values are skipped unless the first is one; either way a NaN reaches the sum
-// and the whole row becomes NaN, as with the constexpr softmax.
+// The maximum of N values, skipping NaN unless it comes first, and whether any is NaN; both in
+// reduction_width interleaved partial results so that the loop vectorises (a single running
+// maximum is a loop-carried dependence the compilers do not vectorise without -ffast-math).
+template <class T>
+struct row_extent {
+    T max;
+    bool has_nan;
+};
+
 template <class T, std::size_t N>
-[[nodiscard]] inline T row_max(const T* x) noexcept {
+[[nodiscard]] inline row_extent<T> row_max(const T* x) noexcept {
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
-    T m[w];
+    T m[w], nan[w] = {};
     for (std::size_t l = 0; l < w; ++l) m[l] = x[l];
-    for (std::size_t j = w; j < full; j += w)
-        for (std::size_t l = 0; l < w; ++l) m[l] = x[j + l] > m[l] ? x[j + l] : m[l];
-    T max = m[0];
+    for (std::size_t j = 0; j < full; j += w)
+        for (std::size_t l = 0; l < w; ++l) {
+            m[l] = x[j + l] > m[l] ? x[j + l] : m[l];
+            nan[l] += x[j + l] != x[j + l] ? T(1) : T(0);
+        }
+    T max = m[0], count{};
     for (std::size_t l = 1; l < w; ++l) max = m[l] > max ? m[l] : max;
+    for (std::size_t l = 0; l < w; ++l) count += nan[l];
     if constexpr (full < N)
-        for (std::size_t j = full; j < N; ++j) max = x[j] > max ? x[j] : max;
-    return max;
+        for (std::size_t j = full; j < N; ++j) {
+            max = x[j] > max ? x[j] : max;
+            count += x[j] != x[j] ? T(1) : T(0);
+        }
+    return {max, count != T(0)};
 }
 
 // Sum of N values in reduction_width interleaved partial sums (the vectorisable order).
@@ -294,43 +306,120 @@ inline void limit_of_infinite_row(T* row) noexcept {
     for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == inf ? T(0) : row[j] != row[j] ? row[j] : -inf;
 }
 
+// A row holding a NaN: its -inf entries (masked positions among them) get the weight 0 and all the
+// others NaN. Rewriting those others as NaN makes exp and the normalisation, which a NaN sum skips,
+// compute exactly that.
+template <class T, std::size_t C>
+inline void nan_row(T* row) noexcept {
+    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+    for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == minus_inf ? minus_inf : std::numeric_limits<T>::quiet_NaN();
+}
+
+// The shift of a row's entries before exp, given the row's maximum and NaN, after the special
+// rows are rewritten: a NaN row as nan_row, a +inf maximum as limit_of_infinite_row; those and a
+// row of -inf take 0.
+// The rare rows, out of line so that the loops of the common ones stay as the compilers like them.
+template <class T, std::size_t C>
+CXATTN_DETAIL_OUT_OF_LINE void special_row(T* row, bool has_nan) noexcept {
+    if (has_nan)
+        nan_row<T, C>(row);
+    else
+        limit_of_infinite_row<T, C>(row);
+}
+
+template <class T, std::size_t C>
+[[nodiscard]] inline T shift_of_row(T* row, row_extent<T> extent) noexcept {
+    if (extent.has_nan || extent.max == std::numeric_limits<T>::infinity()) {
+        special_row<T, C>(row, extent.has_nan);
+        return T(0);
+    }
+    return extent.max == -std::numeric_limits<T>::infinity() ? T(0) : extent.max; // exp(-inf - 0) = 0
+}
+
 } // namespace detail
+
+// The masks of one call together. The bias is added first and the bool and causal masks then set
+// -inf, so that a position they mask takes no value from the bias (a +inf there would make NaN).
+template <class T, class Causal, bool HasKeep, bool HasBias>
+struct mask_set {
+    Causal causal;
+    const bool* keep;
+    const T* bias;
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        if constexpr (HasBias) additive_mask<T>{bias}.apply(row, first, x, count, length);
+        if constexpr (HasKeep) bool_mask{keep}.apply(row, first, x, count, length);
+        causal.apply(row, first, x, count, length);
+    }
+};
+
+// The kernels' mask for the options of a public call, resolved by cxattn/options.hpp
+// (detail::resolved_options): no_mask when there is none, so the kernels take their unmasked loops.
+template <class T, std::size_t L, std::size_t S, class Resolved>
+[[nodiscard]] inline auto mask_of(const Resolved& options) noexcept {
+    using causal = std::conditional_t<
+        Resolved::is_causal_upper_left, causal_mask<0>,
+        std::conditional_t<Resolved::is_causal_lower_right,
+                           causal_mask<static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L)>, no_mask>>;
+    constexpr bool has_keep = Resolved::has_bool_mask, has_bias = Resolved::has_additive_mask;
+    if constexpr (!has_keep && !has_bias && std::is_same_v<causal, no_mask>) {
+        return no_mask{};
+    } else {
+        const bool* keep = nullptr;
+        const T* bias = nullptr;
+        if constexpr (has_keep) keep = options.keep->values;
+        if constexpr (has_bias) bias = options.bias->values;
+        return mask_set<T, causal, has_keep, has_bias>{causal{}, keep, bias};
+    }
+}
+
+// Whether the kernels compute what the constexpr algorithm defines for these operands. Unmasked,
+// always: both do the same arithmetic, NaN and infinities included. Masked, the constexpr
+// algorithm never reads a masked key or value, where the kernels multiply a masked value by a zero
+// weight; so the kernels take masked calls whose operands and scale are finite (the common case,
+// tested in one vectorised pass) and leave the others to the constexpr algorithm.
+template <class Resolved, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+[[nodiscard]] inline bool take(const Resolved& options, const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
+                               const matrix<T, S, Dv>& value) noexcept {
+    if constexpr (!Resolved::has_bool_mask && !Resolved::has_additive_mask && !Resolved::is_causal_upper_left &&
+                  !Resolved::is_causal_lower_right) {
+        return true;
+    } else {
+        return options.score_scale - options.score_scale == T(0) && all_finite(query) && all_finite(key) &&
+               all_finite(value);
+    }
+}
 
 // softmax of each of the R rows of C values at x, in place, after multiplying each value by scale
 // and applying the mask: exp(x_j - max) / sum_k exp(x_k - max). The semantics of the constexpr
-// softmax (cxattn/softmax.hpp): a NaN makes the whole row NaN; a row whose maximum is +inf gives its
-// +inf entries equal weights and the others 0; a row of -inf becomes zeros.
+// softmax (cxattn/softmax.hpp): a row holding a NaN has NaN weights except 0 at its -inf entries; a
+// row whose maximum is +inf gives its +inf entries equal weights and the others 0; a row of -inf
+// becomes zeros.
 template <class T, std::size_t R, std::size_t C, class Mask = no_mask>
 inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::softmax_rows: the element type must be float or double (IEEE 754)");
-    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    constexpr T inf = std::numeric_limits<T>::infinity();
     if constexpr (C < detail::lanes<T>) {
         // Short rows: row by row, each pass fused (measured 2x faster at 4 x 4 than separate passes).
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
-            T max = row[0] * scale;
+            detail::row_extent<T> extent{row[0] * scale, false};
             if constexpr (std::is_same_v<Mask, no_mask>) {
                 for (std::size_t j = 0; j < C; ++j) {
                     row[j] *= scale;
-                    max = row[j] > max ? row[j] : max;
+                    extent.max = row[j] > extent.max ? row[j] : extent.max;
+                    extent.has_nan |= row[j] != row[j];
                 }
             } else {
                 for (std::size_t j = 0; j < C; ++j) row[j] *= scale;
                 mask.apply(i, 0, row, C, C);
-                max = detail::row_max<T, C>(row);
+                extent = detail::row_max<T, C>(row);
             }
-            if (max == minus_inf) max = T(0); // exp(-inf - 0) = 0: a masked row stays zeros
-            if (max == inf) {
-                detail::limit_of_infinite_row<T, C>(row);
-                max = T(0);
-            }
+            const T max = detail::shift_of_row<T, C>(row, extent);
             T sum{};
             for (std::size_t j = 0; j < C; ++j) {
                 row[j] = kernels::exp(row[j] - max);
                 sum += row[j];
             }
-            if (sum == T(0)) continue;
+            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as nan_row left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }
@@ -339,12 +428,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
             T* row = x + i * C;
             for (std::size_t j = 0; j < C; ++j) row[j] *= scale;
             mask.apply(i, 0, row, C, C);
-            T max = detail::row_max<T, C>(row);
-            if (max == minus_inf) max = T(0);
-            if (max == inf) {
-                detail::limit_of_infinite_row<T, C>(row);
-                max = T(0);
-            }
+            const T max = detail::shift_of_row<T, C>(row, detail::row_max<T, C>(row));
             for (std::size_t j = 0; j < C; ++j) row[j] -= max;
         }
         // One exp pass over the whole block, the loop the compilers vectorise best.
@@ -352,7 +436,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             const T sum = detail::row_sum<T, C>(row);
-            if (sum == T(0)) continue;
+            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as nan_row left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }
@@ -449,6 +533,34 @@ inline void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T*
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
 inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 
+// The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: 0 at
+// -inf and NaN elsewhere if a NaN is there, else the +inf entries share the weight.
+template <class T, std::size_t S>
+CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    bool nan = false;
+    T count{};
+    for (std::size_t j = 0; j < S; ++j) {
+        nan = nan || w[j] != w[j];
+        count += w[j] == inf ? T(1) : T(0);
+    }
+    for (std::size_t j = 0; j < S; ++j)
+        w[j] = nan ? (w[j] == -inf ? T(0) : std::numeric_limits<T>::quiet_NaN()) : w[j] == inf ? T(1) / count : T(0);
+}
+
+// Row i of a tiny attention again, from the query and the keys: its scores, then its weights.
+template <class T, std::size_t S, std::size_t Dk, class Mask>
+CXATTN_DETAIL_OUT_OF_LINE void redo_special_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
+                                                T* w) noexcept {
+    for (std::size_t j = 0; j < S; ++j) {
+        T dot{};
+        for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * Dk + d];
+        w[j] = dot * scale;
+    }
+    mask.apply(i, 0, w, S, S);
+    weights_of_special_row<T, S>(w);
+}
+
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask>
 inline void tiny_attention(const T* q, const T* k, const T* v, T scale, T* out, T* w, const Mask& mask) noexcept {
     for (std::size_t i = 0; i < L; ++i)
@@ -457,7 +569,27 @@ inline void tiny_attention(const T* q, const T* k, const T* v, T scale, T* out, 
             for (std::size_t d = 0; d < Dk; ++d) dot += q[i * Dk + d] * k[j * Dk + d];
             w[i * S + j] = dot;
         }
-    softmax_rows<T, L, S>(w, scale, mask);
+    // The softmax of the common rows only, in one straight run the compilers vectorise across rows
+    // (GCC stops doing so, and takes twice the time at 4 x 4, as soon as the loop holds a test for
+    // NaN or +inf). Those rows come out all NaN, and are redone after.
+    for (std::size_t i = 0; i < L; ++i) {
+        T* row = w + i * S;
+        T max = row[0] * scale;
+        for (std::size_t j = 0; j < S; ++j) row[j] *= scale;
+        mask.apply(i, 0, row, S, S);
+        for (std::size_t j = 0; j < S; ++j) max = row[j] > max ? row[j] : max;
+        if (max == -std::numeric_limits<T>::infinity()) max = T(0); // a row of -inf: zeros
+        T sum{};
+        for (std::size_t j = 0; j < S; ++j) {
+            row[j] = kernels::exp(row[j] - max);
+            sum += row[j];
+        }
+        if (sum == T(0)) continue;
+        const T inverse = T(1) / sum;
+        for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
+    }
+    for (std::size_t i = 0; i < L; ++i)
+        if (w[i * S] != w[i * S]) redo_special_row<T, S, Dk>(q + i * Dk, k, scale, mask, i, w + i * S);
     for (std::size_t i = 0; i < L; ++i) {
         T acc[Dv] = {};
         for (std::size_t j = 0; j < S; ++j) {
@@ -542,7 +674,7 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
         T* row = scores + r * SB;
         for (std::size_t j = 0; j < SB; ++j) row[j] *= scale;
         mask.apply(i0 + r, j0, row, SB, S);
-        const T block_max = row_max<T, SB>(row);
+        const T block_max = row_max<T, SB>(row).max; // a NaN reaches the sum through exp
         const T new_max = block_max > max[r] ? block_max : max[r];
         // Every score so far -inf: the weights stay zero (exp(-inf - 0)), nothing to rescale. A
         // maximum of +inf: only the +inf scores weigh (see limit_of_infinite_row).

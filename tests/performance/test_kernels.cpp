@@ -30,8 +30,9 @@ template <class T>
 constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
 
 // long double attention with the library's semantics: masked positions are skipped; a NaN score
-// makes the row NaN; a row whose maximum is +inf shares the weight among its +inf scores; a row
-// with every score masked or -inf has zero weights and a zero output.
+// makes the row's weights NaN except 0 at masked and -inf positions, and its output NaN; a row
+// whose maximum is +inf shares the weight among its +inf scores; a row with every score masked or
+// -inf has zero weights and a zero output.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Masked, class Bias>
 void reference(const matrix<T, L, Dk>& q, const matrix<T, S, Dk>& k, const matrix<T, S, Dv>& v, long double scale,
                Masked masked, Bias bias, std::vector<long double>& out, std::vector<long double>& w) {
@@ -52,13 +53,13 @@ void reference(const matrix<T, L, Dk>& q, const matrix<T, S, Dk>& k, const matri
         }
         long double sum = 0;
         for (std::size_t j = 0; j < S; ++j) {
-            if (nan) w[i * S + j] = std::numeric_limits<long double>::quiet_NaN();
+            if (nan) w[i * S + j] = s[j] == -inf ? 0.0L : std::numeric_limits<long double>::quiet_NaN();
             else if (max == inf) w[i * S + j] = s[j] == inf ? 1.0L : 0.0L;
             else if (max == -inf) w[i * S + j] = 0;
             else w[i * S + j] = std::exp(s[j] - max);
             sum += w[i * S + j];
         }
-        if (nan || sum == 0) {
+        if (nan || sum == 0 || sum != sum) {
             for (std::size_t d = 0; d < Dv; ++d) out[i * Dv + d] = nan ? std::numeric_limits<long double>::quiet_NaN() : 0;
             continue;
         }
@@ -242,7 +243,8 @@ void check_special_rows() {
     const auto v = test_data::uniform<T, S, Dv>(43);
     constexpr T inf = std::numeric_limits<T>::infinity();
     matrix<T, L, S> bias{};
-    bias(0, 1) = std::numeric_limits<T>::quiet_NaN();        // row 0: NaN
+    bias(0, 1) = std::numeric_limits<T>::quiet_NaN();        // row 0: NaN, and masked at key 0
+    bias(0, 0) = -inf;
     bias(1, 0) = inf;                                         // row 1: two +inf scores share the weight
     bias(1, S - 1) = inf;
     for (std::size_t j = 0; j < S; ++j) bias(2, j) = -inf;    // row 2: every key masked
@@ -252,7 +254,7 @@ void check_special_rows() {
     kernels::attention(q, k, v, T(1), out, w, kernels::additive_mask<T>{bias.values});
     kernels::streaming_attention(q, k, v, T(1), streamed, kernels::additive_mask<T>{bias.values});
     for (std::size_t j = 0; j < S; ++j) {
-        BOOST_TEST(std::isnan(w(0, j)));
+        BOOST_TEST((j == 0 ? w(0, j) == T(0) : std::isnan(w(0, j))));
         BOOST_TEST(w(1, j) == (j == 0 || j == S - 1 ? T(0.5) : T(0)));
         BOOST_TEST(w(2, j) == T(0));
         BOOST_TEST(w(3, j) == (j == S - 1 ? T(1) : T(0)));
