@@ -54,6 +54,17 @@
 #define CXATTN_DETAIL_OUT_OF_LINE
 #endif
 
+// Pointers through which nothing else is written. GCC may compile the tiny path apart from its
+// caller; it then vectorises it only if it knows the outputs do not alias the inputs (measured
+// 1.3x at 4 x 4).
+#if defined(__GNUC__)
+#define CXATTN_DETAIL_RESTRICT __restrict__
+#elif defined(_MSC_VER)
+#define CXATTN_DETAIL_RESTRICT __restrict
+#else
+#define CXATTN_DETAIL_RESTRICT
+#endif
+
 namespace cxattn::kernels {
 
 // The element types the kernels handle; others (long double) keep the constexpr algorithms.
@@ -562,7 +573,9 @@ CXATTN_DETAIL_OUT_OF_LINE void redo_special_row(const T* q, const T* k, T scale,
 }
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask>
-inline void tiny_attention(const T* q, const T* k, const T* v, T scale, T* out, T* w, const Mask& mask) noexcept {
+inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
+                           const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
+                           T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) {
             T dot{};
@@ -758,5 +771,6 @@ inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S
 } // namespace cxattn::kernels
 
 #undef CXATTN_DETAIL_OUT_OF_LINE
+#undef CXATTN_DETAIL_RESTRICT
 
 #endif // CXATTN_KERNELS_HPP
