@@ -587,10 +587,10 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
     // NaN or +inf). Those rows come out all NaN, and are redone after.
     for (std::size_t i = 0; i < L; ++i) {
         T* row = w + i * S;
-        T max = row[0] * scale;
         for (std::size_t j = 0; j < S; ++j) row[j] *= scale;
         mask.apply(i, 0, row, S, S);
-        for (std::size_t j = 0; j < S; ++j) max = row[j] > max ? row[j] : max;
+        T max = row[0];
+        for (std::size_t j = 1; j < S; ++j) max = row[j] > max ? row[j] : max;
         if (max == -std::numeric_limits<T>::infinity()) max = T(0); // a row of -inf: zeros
         T sum{};
         for (std::size_t j = 0; j < S; ++j) {

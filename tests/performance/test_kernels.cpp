@@ -222,6 +222,20 @@ void check_masks(std::uint64_t seed) {
               ref_out, ref_w);
     // exp(3 * noise) spreads the weights over e^6: the floor is the smallest weight's scale.
     check("additive", 1.0L / S / 400);
+
+    // Biases of -1e4 on whole rows (every other row): the maximum is taken after the bias.
+    for (std::size_t i = 0; i < L; ++i)
+        for (std::size_t j = 0; j < S; ++j) bias(i, j) = i % 2 == 0 ? T(-1e4) + noise(i, j) : noise(i, j);
+    kernels::attention(q, k, v, scale, out, w, kernels::additive_mask<T>{bias.values});
+    kernels::streaming_attention(q, k, v, scale, streamed, kernels::additive_mask<T>{bias.values});
+    reference(q, k, v, scale, no_masking{}, [&](std::size_t i, std::size_t j) { return static_cast<long double>(bias(i, j)); },
+              ref_out, ref_w);
+    // Scores near -1e4 carry an absolute error of 1e4 epsilon into exp: the bound grows with them.
+    BOOST_TEST_CONTEXT("large negative biases " << L << "x" << S) {
+        BOOST_TEST(worst_error(w.values, ref_w, 1.0L / S) <= 1e4L * tolerance<T>);
+        BOOST_TEST(worst_error(out.values, ref_out, 1.0L) <= 1e4L * tolerance<T>);
+        BOOST_TEST(worst_error(streamed.values, ref_out, 1.0L) <= 1e4L * tolerance<T>);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(masks) {
