@@ -263,13 +263,15 @@ template <class T, std::size_t R, std::size_t C>
     return all_finite<T, R * C>(m.values);
 }
 
-// Masks, applied to scaled scores before softmax: a masked score becomes -inf, so its weight is
-// zero, and a row whose scores are all masked has zero weights. apply(row, first, x, count,
-// length) masks x[0, count), the scores of keys [first, first + count) of query `row` in an
-// attention over `length` keys.
+// Masks, applied to scaled scores before softmax: a masked score becomes -inf, whatever it was
+// (NaN from a key holding NaN included), so its weight is zero, and a row whose scores are all
+// masked has zero weights. apply(row, first, x, count, length) masks x[0, count), the scores of
+// keys [first, first + count) of query `row` in an attention over `length` keys; masked(row, j,
+// length) tells whether key j is masked for query `row`.
 struct no_mask {
     template <class T>
     void apply(std::size_t, std::size_t, T*, std::size_t, std::size_t) const noexcept {}
+    [[nodiscard]] bool masked(std::size_t, std::size_t, std::size_t) const noexcept { return false; }
 };
 
 // Query i sees key j only if j <= i + Offset: Offset 0 is PyTorch's is_causal (aligned to the
@@ -284,6 +286,9 @@ struct causal_mask {
             first_masked <= 0 ? 0 : static_cast<std::size_t>(first_masked) < count ? static_cast<std::size_t>(first_masked) : count;
         for (std::size_t j = begin; j < count; ++j) x[j] = -std::numeric_limits<T>::infinity();
     }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t) const noexcept {
+        return static_cast<std::ptrdiff_t>(j) > static_cast<std::ptrdiff_t>(row) + Offset;
+    }
 };
 
 // keep[row * length + j] false masks key j of the row (PyTorch's boolean attn_mask: true attends).
@@ -294,15 +299,22 @@ struct bool_mask {
         const bool* k = keep + row * length + first;
         for (std::size_t j = 0; j < count; ++j) x[j] = k[j] ? x[j] : -std::numeric_limits<T>::infinity();
     }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return !keep[row * length + j];
+    }
 };
 
-// bias[row * length + j] is added to the score of key j (PyTorch's float attn_mask; -inf masks).
+// bias[row * length + j] is added to the score of key j (PyTorch's float attn_mask); -inf masks.
 template <class T>
 struct additive_mask {
     const T* bias;
     void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        constexpr T minus_inf = -std::numeric_limits<T>::infinity();
         const T* b = bias + row * length + first;
-        for (std::size_t j = 0; j < count; ++j) x[j] += b[j];
+        for (std::size_t j = 0; j < count; ++j) x[j] = b[j] == minus_inf ? minus_inf : x[j] + b[j];
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return bias[row * length + j] == -std::numeric_limits<T>::infinity();
     }
 };
 
@@ -361,6 +373,13 @@ struct mask_set {
         if constexpr (HasKeep) bool_mask{keep}.apply(row, first, x, count, length);
         causal.apply(row, first, x, count, length);
     }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        if constexpr (HasBias)
+            if (additive_mask<T>{bias}.masked(row, j, length)) return true;
+        if constexpr (HasKeep)
+            if (!keep[row * length + j]) return true;
+        return causal.masked(row, j, length);
+    }
 };
 
 // The kernels' mask for the options of a public call, resolved by cxattn/options.hpp
@@ -380,23 +399,6 @@ template <class T, std::size_t L, std::size_t S, class Resolved>
         if constexpr (has_keep) keep = options.keep->values;
         if constexpr (has_bias) bias = options.bias->values;
         return mask_set<T, causal, has_keep, has_bias>{causal{}, keep, bias};
-    }
-}
-
-// Whether the kernels compute what the constexpr algorithm defines for these operands. Unmasked,
-// always: both do the same arithmetic, NaN and infinities included. Masked, the constexpr
-// algorithm never reads a masked key or value, where the kernels multiply a masked value by a zero
-// weight; so the kernels take masked calls whose operands and scale are finite (the common case,
-// tested in one vectorised pass) and leave the others to the constexpr algorithm.
-template <class Resolved, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-[[nodiscard]] inline bool take(const Resolved& options, const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
-                               const matrix<T, S, Dv>& value) noexcept {
-    if constexpr (!Resolved::has_bool_mask && !Resolved::has_additive_mask && !Resolved::is_causal_upper_left &&
-                  !Resolved::is_causal_lower_right) {
-        return true;
-    } else {
-        return options.score_scale - options.score_scale == T(0) && all_finite(query) && all_finite(key) &&
-               all_finite(value);
     }
 }
 
@@ -613,6 +615,22 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
     }
 }
 
+// c (M x N) = a (M x K) times b (K x N), or += when accumulate, skipping the terms (r, k) that
+// skip(r, k) names: for masked positions whose value rows hold inf or NaN, which the zero weight
+// would turn into NaN. The terms are added in the order of the micro-kernel's and the tiny path's
+// (k = 0, 1, ...; a skipped term adds exactly +0 there), so the result has their bits.
+template <class T, std::size_t M, std::size_t K, std::size_t N, class Skip>
+inline void product_skipping(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                             bool accumulate, const Skip& skip) noexcept {
+    for (std::size_t r = 0; r < M; ++r)
+        for (std::size_t j = 0; j < N; ++j) {
+            T acc = accumulate ? c[r * ldc + j] : T(0);
+            for (std::size_t k = 0; k < K; ++k)
+                if (!skip(r, k)) acc += a[r * lda + k] * b[k * ldb + j];
+            c[r * ldc + j] = acc;
+        }
+}
+
 } // namespace detail
 
 // c (M x N) = a (M x K) times b (K x N), all row-major.
@@ -630,9 +648,8 @@ inline void matmul_transposed(const T* a, const T* b, T* c) noexcept {
 }
 
 // Scaled dot-product attention at run time: weights = softmax(mask(query key^T * scale)) (L x S),
-// output = weights value (L x Dv). The weights of a masked position are zero, and its value row
-// is multiplied by that zero: the caller keeps a value row holding inf or NaN away from here when
-// it is masked (the public functions test all_finite first).
+// output = weights value (L x Dv), with the semantics of the constexpr algorithm
+// (cxattn/attention.hpp) for every input, NaN and infinities included.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask = no_mask>
 inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                       T scale, matrix<T, L, Dv>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
@@ -644,6 +661,13 @@ inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
         detail::product<T, L, Dk, S, true>(query.values, Dk, key.values, Dk, weights.values, S, false);
         softmax_rows<T, L, S>(weights.values, scale, mask);
         detail::product<T, L, S, Dv, false>(weights.values, S, value.values, Dv, output.values, Dv, false);
+    }
+    // A masked position's key and value are never read: its score is -inf whatever the key, and its
+    // value, if it holds inf or NaN, is left out of the sum rather than multiplied by 0.
+    if constexpr (!std::is_same_v<Mask, no_mask>) {
+        if (!all_finite(value))
+            detail::product_skipping<T, L, S, Dv>(weights.values, S, value.values, Dv, output.values, Dv, false,
+                                                  [&](std::size_t i, std::size_t j) { return mask.masked(i, j, S); });
     }
 }
 
@@ -663,6 +687,9 @@ struct offset_mask {
     template <class T>
     void apply(std::size_t row, std::size_t first_key, T* x, std::size_t count, std::size_t length) const noexcept {
         mask.apply(first + row, first_key, x, count, length);
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return mask.masked(first + row, j, length);
     }
 };
 
@@ -713,6 +740,13 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
         }
         max[r] = new_max;
     }
+    if constexpr (!std::is_same_v<Mask, no_mask>) {
+        if (!all_finite<T, SB * Dv>(v + j0 * Dv)) {
+            product_skipping<T, LB, SB, Dv>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0,
+                                            [&](std::size_t r, std::size_t j) { return mask.masked(i0 + r, j0 + j, S); });
+            return;
+        }
+    }
     product<T, LB, SB, Dv, false>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0);
 }
 
@@ -729,6 +763,11 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
             product<T, LB, Dk, S, true>(q + i0 * Dk, Dk, k, Dk, scores, S, false);
             softmax_rows<T, LB, S>(scores, scale, rows_from(mask, i0));
             product<T, LB, S, Dv, false>(scores, S, v, Dv, out + i0 * Dv, Dv, false);
+        }
+        if constexpr (!std::is_same_v<Mask, no_mask>) {
+            if (!all_finite<T, S * Dv>(v))
+                product_skipping<T, LB, S, Dv>(scores, S, v, Dv, out + i0 * Dv, Dv, false,
+                                               [&](std::size_t r, std::size_t j) { return mask.masked(i0 + r, j, S); });
         }
         return;
     }

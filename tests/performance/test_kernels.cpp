@@ -320,3 +320,41 @@ BOOST_AUTO_TEST_CASE(finite_checks) {
     big(17, 3) = std::numeric_limits<double>::quiet_NaN();
     BOOST_TEST(!kernels::all_finite(big));
 }
+
+// A masked position's key and value are never read: poisoning them with NaN and inf changes no bit
+// of the weights or the outputs (the constexpr algorithm's claim, kept by the kernels).
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+void check_masked_values_unread(std::uint64_t seed) {
+    const auto q = test_data::uniform<T, L, Dk>(seed);
+    auto k = test_data::uniform<T, S, Dk>(seed + 1);
+    auto v = test_data::uniform<T, S, Dv>(seed + 2);
+    auto bias = test_data::uniform<T, L, S>(seed + 3);
+    matrix<bool, L, S> keep;
+    for (std::size_t i = 0; i < L; ++i)
+        for (std::size_t j = 0; j < S; ++j) keep(i, j) = j != S - 2;   // key S - 2 masked by the bool mask
+    for (std::size_t i = 0; i < L; ++i) bias(i, S - 1) = -std::numeric_limits<T>::infinity();  // key S - 1 by -inf
+    const kernels::mask_set<T, kernels::causal_mask<static_cast<std::ptrdiff_t>(S)>, true, true> mask{{}, keep.values,
+                                                                                                      bias.values};
+    matrix<T, L, Dv> clean_out, poisoned_out, clean_streamed, poisoned_streamed;
+    matrix<T, L, S> clean_w, poisoned_w;
+    kernels::attention(q, k, v, T(0.5), clean_out, clean_w, mask);
+    kernels::streaming_attention(q, k, v, T(0.5), clean_streamed, mask);
+    k(S - 2, 0) = std::numeric_limits<T>::quiet_NaN();
+    v(S - 2, Dv - 1) = std::numeric_limits<T>::infinity();
+    k(S - 1, Dk - 1) = -std::numeric_limits<T>::infinity();
+    v(S - 1, 0) = std::numeric_limits<T>::quiet_NaN();
+    bias(0, S - 2) = std::numeric_limits<T>::quiet_NaN();
+    kernels::attention(q, k, v, T(0.5), poisoned_out, poisoned_w, mask);
+    kernels::streaming_attention(q, k, v, T(0.5), poisoned_streamed, mask);
+    BOOST_TEST_CONTEXT(L << "x" << S << "x" << Dk << "x" << Dv) {
+        BOOST_TEST((clean_w == poisoned_w));
+        BOOST_TEST((clean_out == poisoned_out));
+        BOOST_TEST((clean_streamed == poisoned_streamed));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(masked_values_are_never_read) {
+    check_masked_values_unread<float, 3, 4, 4, 3>(71);    // tiny path
+    check_masked_values_unread<float, 9, 40, 16, 20>(72);
+    check_masked_values_unread<double, 20, 300, 8, 33>(73); // streaming over several key blocks
+}
