@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/ieee.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/ops.hpp"
@@ -39,73 +40,6 @@ constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weig
     ((acc.values[acc_offset + D] += weight * x.values[x_offset + D]), ...);
 #endif
 }
-
-// Whether every value is finite: one fold per row, comparisons only (x - x would be NaN arithmetic).
-template <class T, std::size_t R, std::size_t C, std::size_t... K>
-[[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset, std::index_sequence<K...>) noexcept {
-    return ((m.values[offset + K] >= -std::numeric_limits<T>::max() &&
-             m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
-}
-
-template <class T, std::size_t R, std::size_t C>
-[[nodiscard]] constexpr bool all_finite(const matrix<T, R, C>& m) noexcept {
-    for (std::size_t i = 0; i < R; ++i)
-        if (!row_finite(m, i * C, std::make_index_sequence<C>{})) return false;
-    return true;
-}
-
-// Whether no value is NaN or +inf (-inf is allowed: in an additive mask it masks).
-template <class T, std::size_t R, std::size_t C, std::size_t... K>
-[[nodiscard]] constexpr bool row_below_plus_inf(const matrix<T, R, C>& m, std::size_t offset,
-                                                std::index_sequence<K...>) noexcept {
-    return ((m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
-}
-
-// IEEE 754 results for the operations that constant evaluation refuses to perform (a NaN result,
-// or a NaN operand on Clang), decided by comparisons. Only the compile-time path for operands that
-// hold NaN or infinity uses them; at run time the hardware gives the same.
-namespace ieee {
-
-template <class T>
-[[nodiscard]] constexpr bool is_infinite(T x) noexcept {
-    return x == std::numeric_limits<T>::infinity() || x == -std::numeric_limits<T>::infinity();
-}
-
-template <class T>
-[[nodiscard]] constexpr T mul(T a, T b) noexcept {
-    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
-    if ((a == 0 && is_infinite(b)) || (b == 0 && is_infinite(a))) return std::numeric_limits<T>::quiet_NaN();
-    return a * b;
-}
-
-template <class T>
-[[nodiscard]] constexpr T add(T a, T b) noexcept {
-    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
-    if (is_infinite(a) && is_infinite(b) && (a > 0) != (b > 0)) return std::numeric_limits<T>::quiet_NaN();
-    return a + b;
-}
-
-template <class T>
-[[nodiscard]] constexpr T div(T a, T b) noexcept {  // b is a finite normaliser >= 1
-    return a != a ? a : a / b;
-}
-
-template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB>
-[[nodiscard]] constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
-                              std::size_t b_offset) noexcept {
-    T sum{};
-    for (std::size_t k = 0; k < N; ++k) sum = add(sum, mul(a.values[a_offset + k], b.values[b_offset + k]));
-    return sum;
-}
-
-template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX>
-constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight, const matrix<T, RX, CX>& x,
-                          std::size_t x_offset) noexcept {
-    for (std::size_t d = 0; d < N; ++d)
-        acc.values[acc_offset + d] = add(acc.values[acc_offset + d], mul(weight, x.values[x_offset + d]));
-}
-
-} // namespace ieee
 
 // Whether the plain loops can be constant-evaluated on these operands: everything finite, except
 // -inf in an additive mask (it masks, so it takes part in no arithmetic). Otherwise the

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/ieee.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/shapes.hpp"
 
@@ -45,6 +46,16 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     static_assert(rule::arithmetic_element_type<T>, "cxattn::matmul: bool matrices are masks, not numbers");
     matrix<T, M, N> out;
     if constexpr (rule::same_element_type<T, U> && K == K2) {
+        if constexpr (std::is_floating_point_v<T>) {
+            if (std::is_constant_evaluated() && !(detail::all_finite(lhs) && detail::all_finite(rhs))) {
+                // NaN or inf at compile time: IEEE results by comparisons (cxattn/ieee.hpp).
+                const matrix<T, N, K> rhs_rows = transpose(rhs);
+                for (std::size_t i = 0; i < M; ++i)
+                    for (std::size_t j = 0; j < N; ++j)
+                        out.values[i * N + j] = detail::ieee::dot<K>(lhs, i * K, rhs_rows, j * K);
+                return out;
+            }
+        }
         for (std::size_t i = 0; i < M; ++i)
             for (std::size_t j = 0; j < N; ++j)
                 out.values[i * N + j] = detail::dot<N>(lhs, i * K, rhs, j, std::make_index_sequence<K>{});
@@ -67,14 +78,22 @@ namespace detail {
 // that has globals of the same names.
 struct plus {
     template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs + rhs); }
+    template <class T> static constexpr T apply_ieee(T lhs, T rhs) noexcept { return ieee::add(lhs, rhs); }
 };
 struct minus {
     template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs - rhs); }
+    template <class T> static constexpr T apply_ieee(T lhs, T rhs) noexcept { return ieee::add(lhs, -rhs); }
 };
 
 template <class Op, class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> zip(const matrix<T, R, C>& lhs, const matrix<T, R, C>& rhs) noexcept {
     matrix<T, R, C> out;
+    if constexpr (std::is_floating_point_v<T>) {
+        if (std::is_constant_evaluated() && !(all_finite(lhs) && all_finite(rhs))) {
+            for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::apply_ieee(lhs.values[i], rhs.values[i]);
+            return out;
+        }
+    }
     for (std::size_t i = 0; i < R * C; ++i)
         out.values[i] = Op::apply(lhs.values[i], rhs.values[i]);
     return out;
@@ -118,6 +137,12 @@ template <class T, std::size_t R, std::size_t C>
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator*(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
+    if constexpr (std::is_floating_point_v<T>) {
+        if (std::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s))) {
+            for (T& v : m.values) v = detail::ieee::mul(v, s);
+            return m;
+        }
+    }
     for (T& v : m.values) v = static_cast<T>(v * s);
     return m;
 }
@@ -130,6 +155,12 @@ template <class T, std::size_t R, std::size_t C>
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator/(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
+    if constexpr (std::is_floating_point_v<T>) {
+        if (std::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s) && s != 0)) {
+            for (T& v : m.values) v = detail::ieee::divide(v, s);
+            return m;
+        }
+    }
     for (T& v : m.values) v = static_cast<T>(v / s);
     return m;
 }
