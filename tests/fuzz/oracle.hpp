@@ -28,6 +28,28 @@ struct score_row {
     long double error_bound;
 };
 
+// The exact weights of a row of finite scores whose maximum is max, and the bound on the relative
+// error of the computed ones: a score error of at most delta, plus the rounding of s_j - max
+// (relative u, for the terms whose weights T can hold), changes each exp(s_j - max) by a factor
+// within exp(+-delta') and the sum by the same, so each weight by a factor within exp(+-2 delta');
+// exp itself, the sum and the division add gamma(S + 4). (A weight below T's normal range keeps an
+// absolute error of a few of its smallest subnormals: the caller adds that.) Infinite when the
+// scores are too ill-conditioned for any bound but [0, 1].
+template <class T, std::size_t S>
+long double weight_bounds(const score_row<S>& scores, long double max, long double (&exact)[S]) {
+    // (exp(-x) is zero in T for x beyond -log of T's smallest subnormal: such terms have no error.)
+    const long double representable = -std::log(static_cast<long double>(std::numeric_limits<T>::denorm_min())) + 1;
+    long double sum = 0, span = 0;
+    for (std::size_t j = 0; j < S; ++j) {
+        sum += (exact[j] = std::exp(scores.exact[j] - max));
+        if (max - scores.exact[j] < representable) span = std::fmax(span, max - scores.exact[j]);
+    }
+    for (long double& w : exact) w /= sum;
+    const long double u = std::numeric_limits<T>::epsilon() / 2.0L;
+    const long double delta = scores.error_bound + u * (span + scores.error_bound);
+    return std::expm1(2 * delta) + gamma<T>(S + 4) * std::exp(2 * delta);
+}
+
 // Checks the computed weights w[0..S) of one row; returns, per position, a bound on the absolute
 // error of w[j] (infinite where none is known), for the caller's output check.
 template <class T, std::size_t S>
@@ -72,25 +94,11 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
         }
         return;
     }
-    // Exact weights, and the bound: a score error of at most delta, plus the rounding of
-    // s_j - max (relative u, for the terms whose weights T can hold), changes each exp(s_j - max) by a factor within exp(+-(delta + ...)) and the sum by
-    // the same, so each weight by a factor within exp(+-2 delta'); exp itself, the sum and the
-    // division add gamma(S + 4). A weight below T's normal range keeps an absolute error of a few
-    // of its smallest subnormals.
-    // (exp(-x) is zero in T for x beyond -log of T's smallest subnormal: such terms have no error.)
-    const long double representable = -std::log(static_cast<long double>(std::numeric_limits<T>::denorm_min())) + 1;
-    long double exact[S], sum = 0, span = 0;
-    for (std::size_t j = 0; j < S; ++j) {
-        sum += (exact[j] = std::exp(scores.exact[j] - max));
-        if (max - scores.exact[j] < representable) span = std::fmax(span, max - scores.exact[j]);
-    }
-    const long double u = std::numeric_limits<T>::epsilon() / 2.0L;
-    const long double delta = scores.error_bound + u * (span + scores.error_bound);
-    const long double relative = std::expm1(2 * delta) + gamma<T>(S + 4) * std::exp(2 * delta);
+    long double exact[S];
+    const long double relative = weight_bounds<T>(scores, max, exact);
     const long double absolute = 8.0L * std::numeric_limits<T>::denorm_min();
     long double computed_sum = 0;
     for (std::size_t j = 0; j < S; ++j) {
-        exact[j] /= sum;
         // Scores so ill-conditioned that their error bound exceeds the spread of exp leave no
         // bound on the weights but [0, 1] and their sum.
         weight_error[j] = std::isfinite(relative) ? exact[j] * relative + absolute : inf;
