@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cxattn/ieee.hpp"
+#include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/ops.hpp"
@@ -195,6 +196,16 @@ template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t 
     if constexpr (rule::same_element_type<T, U> && rule::same_element_type<T, V> && Dk == Dk2 && S == S2 &&
                   std::is_floating_point_v<T> && rule::options_valid<T, L, S, Options...>) {
         const auto resolved = detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+#if CXATTN_RUNTIME_KERNELS
+        // At run time, the kernels written for the processor (cxattn/kernels.hpp).
+        if constexpr (kernels::supported<T>) {
+            if (!std::is_constant_evaluated()) {
+                kernels::attention(query, key, value, resolved.score_scale, r.output, r.weights,
+                                   kernels::mask_of<T, L, S>(resolved));
+                return r;
+            }
+        }
+#endif
         // NaN or inf in the operands takes the checked arithmetic in constant evaluation only.
         if (std::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
             detail::attend<true>(query, key, value, resolved, r);

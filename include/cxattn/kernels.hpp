@@ -209,10 +209,11 @@ template <class T, std::size_t N>
     constexpr std::size_t full = N / w * w;
     T m[w], nan[w] = {};
     for (std::size_t l = 0; l < w; ++l) m[l] = x[l];
-    for (std::size_t j = 0; j < full; j += w)
+    for (std::size_t b = 0; b < N / w; ++b)
         for (std::size_t l = 0; l < w; ++l) {
-            m[l] = x[j + l] > m[l] ? x[j + l] : m[l];
-            nan[l] += x[j + l] != x[j + l] ? T(1) : T(0);
+            const T y = x[b * w + l];
+            m[l] = y > m[l] ? y : m[l];
+            nan[l] += y != y ? T(1) : T(0);
         }
     T max = m[0], count{};
     for (std::size_t l = 1; l < w; ++l) max = m[l] > max ? m[l] : max;
@@ -231,8 +232,8 @@ template <class T, std::size_t N>
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
     T s[w] = {};
-    for (std::size_t j = 0; j < full; j += w)
-        for (std::size_t l = 0; l < w; ++l) s[l] += x[j + l];
+    for (std::size_t b = 0; b < N / w; ++b)
+        for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l];
     T sum{};
     for (std::size_t l = 0; l < w; ++l) sum += s[l];
     if constexpr (full < N)
@@ -249,8 +250,8 @@ template <class T, std::size_t N>
     constexpr std::size_t w = detail::reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
     T s[w] = {};
-    for (std::size_t j = 0; j < full; j += w)
-        for (std::size_t l = 0; l < w; ++l) s[l] += x[j + l] - x[j + l];
+    for (std::size_t b = 0; b < N / w; ++b) // blocks counted, not stepped: GCC 12 then sees the bound
+        for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l] - x[b * w + l];
     T sum{};
     for (std::size_t l = 0; l < w; ++l) sum += s[l];
     if constexpr (full < N)
@@ -562,26 +563,28 @@ CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
 }
 
 // Row i of a tiny attention again, from the query and the keys: its scores, then its weights.
-template <class T, std::size_t S, std::size_t Dk, class Mask>
+template <class T, std::size_t S, std::size_t Dk, std::size_t LdK, class Mask>
 CXATTN_DETAIL_OUT_OF_LINE void redo_special_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
                                                 T* w) noexcept {
     for (std::size_t j = 0; j < S; ++j) {
         T dot{};
-        for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * Dk + d];
+        for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * LdK + d];
         w[j] = dot * scale;
     }
     mask.apply(i, 0, w, S, S);
     weights_of_special_row<T, S>(w);
 }
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask>
+// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
+          std::size_t LdV, std::size_t LdO, class Mask>
 inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
                            const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
                            T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) {
             T dot{};
-            for (std::size_t d = 0; d < Dk; ++d) dot += q[i * Dk + d] * k[j * Dk + d];
+            for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * k[j * LdK + d];
             w[i * S + j] = dot;
         }
     // The softmax of the common rows only, in one straight run the compilers vectorise across rows
@@ -604,14 +607,14 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
     }
     for (std::size_t i = 0; i < L; ++i)
-        if (w[i * S] != w[i * S]) redo_special_row<T, S, Dk>(q + i * Dk, k, scale, mask, i, w + i * S);
+        if (w[i * S] != w[i * S]) redo_special_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
     for (std::size_t i = 0; i < L; ++i) {
         T acc[Dv] = {};
         for (std::size_t j = 0; j < S; ++j) {
             const T wij = w[i * S + j];
-            for (std::size_t d = 0; d < Dv; ++d) acc[d] += wij * v[j * Dv + d];
+            for (std::size_t d = 0; d < Dv; ++d) acc[d] += wij * v[j * LdV + d];
         }
-        for (std::size_t d = 0; d < Dv; ++d) out[i * Dv + d] = acc[d];
+        for (std::size_t d = 0; d < Dv; ++d) out[i * LdO + d] = acc[d];
     }
 }
 
@@ -629,6 +632,29 @@ inline void product_skipping(const T* a, std::size_t lda, const T* b, std::size_
                 if (!skip(r, k)) acc += a[r * lda + k] * b[k * ldb + j];
             c[r * ldc + j] = acc;
         }
+}
+
+// Attention on operands with row strides LdQ, LdK, LdV (the columns of one head, for
+// multi_head_attention) into an output with row stride LdO and L x S weights.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
+          std::size_t LdV, std::size_t LdO, class Mask>
+inline void attention_core(const T* q, const T* k, const T* v, T scale, T* out, T* w, const Mask& mask) noexcept {
+    if constexpr (tiny<T, L, S, Dk, Dv>) {
+        tiny_attention<T, L, S, Dk, Dv, LdQ, LdK, LdV, LdO>(q, k, v, scale, out, w, mask);
+    } else {
+        product<T, L, Dk, S, true>(q, LdQ, k, LdK, w, S, false);
+        softmax_rows<T, L, S>(w, scale, mask);
+        product<T, L, S, Dv, false>(w, S, v, LdV, out, LdO, false);
+    }
+    // A masked position's key and value are never read: its score is -inf whatever the key, and its
+    // value, if it holds inf or NaN, is left out of the sum rather than multiplied by 0.
+    if constexpr (!std::is_same_v<Mask, no_mask>) {
+        bool finite = true;
+        for (std::size_t j = 0; j < S; ++j) finite = finite && all_finite<T, Dv>(v + j * LdV);
+        if (!finite)
+            product_skipping<T, L, S, Dv>(w, S, v, LdV, out, LdO, false,
+                                          [&](std::size_t i, std::size_t j) { return mask.masked(i, j, S); });
+    }
 }
 
 } // namespace detail
@@ -654,21 +680,49 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
 inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                       T scale, matrix<T, L, Dv>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::attention: the element type must be float or double (IEEE 754)");
-    if constexpr (detail::tiny<T, L, S, Dk, Dv>) {
-        detail::tiny_attention<T, L, S, Dk, Dv>(query.values, key.values, value.values, scale, output.values,
-                                                weights.values, mask);
-    } else {
-        detail::product<T, L, Dk, S, true>(query.values, Dk, key.values, Dk, weights.values, S, false);
-        softmax_rows<T, L, S>(weights.values, scale, mask);
-        detail::product<T, L, S, Dv, false>(weights.values, S, value.values, Dv, output.values, Dv, false);
+    detail::attention_core<T, L, S, Dk, Dv, Dk, Dk, Dv, Dv>(query.values, key.values, value.values, scale, output.values,
+                                                            weights.values, mask);
+}
+
+namespace detail {
+
+// y (M x Out) = x (M x In) W^T + b, W being Out x In (PyTorch's layout) and b 1 x Out.
+template <class T, std::size_t M, std::size_t In, std::size_t Out>
+inline void project(const T* x, const T* weight, const T* bias, T* y) noexcept {
+    product<T, M, In, Out, true>(x, In, weight, In, y, Out, false);
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t o = 0; o < Out; ++o) y[i * Out + o] += bias[o];
+}
+
+} // namespace detail
+
+// multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_weights): the
+// projections, each head's attention over its columns of the projected query and of its key/value
+// head (G of them, H / G query heads each), the heads' weights averaged, the output projection.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim, std::size_t H,
+          std::size_t G, class Params, class Mask = no_mask>
+inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
+                                 const matrix<T, S, VDim>& value, const Params& params, T scale,
+                                 matrix<T, L, E>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
+    static_assert(supported<T>,
+                  "cxattn::kernels::multi_head_attention: the element type must be float or double (IEEE 754)");
+    constexpr std::size_t head_dim = E / H, kv_dim = G * head_dim, group = H / G;
+    matrix<T, L, E> queries, heads;
+    matrix<T, S, kv_dim> keys, values;
+    matrix<T, L, S> head_weights;
+    detail::project<T, L, E, E>(query.values, params.q_proj.values, params.q_bias.values, queries.values);
+    detail::project<T, S, KDim, kv_dim>(key.values, params.k_proj.values, params.k_bias.values, keys.values);
+    detail::project<T, S, VDim, kv_dim>(value.values, params.v_proj.values, params.v_bias.values, values.values);
+    for (T& x : weights.values) x = T(0);
+    for (std::size_t h = 0; h < H; ++h) {
+        const std::size_t kv_offset = h / group * head_dim;
+        detail::attention_core<T, L, S, head_dim, head_dim, E, kv_dim, kv_dim, E>(
+            queries.values + h * head_dim, keys.values + kv_offset, values.values + kv_offset, scale,
+            heads.values + h * head_dim, head_weights.values, mask);
+        for (std::size_t i = 0; i < L * S; ++i) weights.values[i] += head_weights.values[i];
     }
-    // A masked position's key and value are never read: its score is -inf whatever the key, and its
-    // value, if it holds inf or NaN, is left out of the sum rather than multiplied by 0.
-    if constexpr (!std::is_same_v<Mask, no_mask>) {
-        if (!all_finite(value))
-            detail::product_skipping<T, L, S, Dv>(weights.values, S, value.values, Dv, output.values, Dv, false,
-                                                  [&](std::size_t i, std::size_t j) { return mask.masked(i, j, S); });
-    }
+    for (T& x : weights.values) x /= static_cast<T>(H); // the mean over the heads (average_attn_weights)
+    detail::project<T, L, E, E>(heads.values, params.out_proj.values, params.out_bias.values, output.values);
 }
 
 namespace detail {
@@ -758,7 +812,8 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         // running maximum, and this is attention() without the weights.
         alignas(64) T scores[LB * S];
         if constexpr (tiny<T, LB, S, Dk, Dv>) {
-            tiny_attention<T, LB, S, Dk, Dv>(q + i0 * Dk, k, v, scale, out + i0 * Dv, scores, rows_from(mask, i0));
+            tiny_attention<T, LB, S, Dk, Dv, Dk, Dk, Dv, Dv>(q + i0 * Dk, k, v, scale, out + i0 * Dv, scores,
+                                                             rows_from(mask, i0));
         } else {
             product<T, LB, Dk, S, true>(q + i0 * Dk, Dk, k, Dk, scores, S, false);
             softmax_rows<T, LB, S>(scores, scale, rows_from(mask, i0));

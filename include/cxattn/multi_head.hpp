@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cxattn/attention.hpp"
+#include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/ops.hpp"
@@ -205,6 +206,17 @@ template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::s
                   rule::options_valid<T, L, S, Options...>) {
         const auto resolved =
             detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(weights_type::head_dim)), options...);
+#if CXATTN_RUNTIME_KERNELS
+        // At run time, the kernels of cxattn/kernels.hpp for the projections and every head.
+        if constexpr (kernels::supported<T>) {
+            if (!std::is_constant_evaluated()) {
+                kernels::multi_head_attention<T, L, S, E, KDim, VDim, H, G>(query, key, value, params,
+                                                                            resolved.score_scale, r.output, r.weights,
+                                                                            kernels::mask_of<T, L, S>(resolved));
+                return r;
+            }
+        }
+#endif
         if (std::is_constant_evaluated() &&
             !detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
                                                params.out_proj, params.q_bias, params.k_bias, params.v_bias,

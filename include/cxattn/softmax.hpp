@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 
@@ -64,6 +65,14 @@ template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> softmax(matrix<T, R, C> m) noexcept {
     static_assert(std::is_floating_point_v<T>, "cxattn::softmax: the element type must be floating point");
     if constexpr (std::is_floating_point_v<T>) {
+#if CXATTN_RUNTIME_KERNELS
+        if constexpr (kernels::supported<T>) {
+            if (!std::is_constant_evaluated()) {
+                kernels::softmax_rows<T, R, C>(m.values, T{1});  // the vectorised rows of cxattn/kernels.hpp
+                return m;
+            }
+        }
+#endif
         for (std::size_t i = 0; i < R; ++i)
             static_cast<void>(detail::softmax_row<C>(m, i * C));
     }
