@@ -19,10 +19,8 @@ TARGET = os.path.join(ROOT, "docs", "benchmarks-runtime.svg")
 
 # Columns of the table (see table_reporter in benchmarks/runtime/runtime_benchmark.cpp).
 COLUMNS = ["cxattn", "kernels", "streaming", "k_stream", "eigen", "naive"]
-# cxattn::kernels::attention is the run-time path; "cxattn" is the public call, which takes it once
-# integrated (until then it runs the constexpr algorithm at run time, and the plot shows both).
-SERIES = [("kernels", "cxattn kernels", "#1f77b4"), ("cxattn", "cxattn public call", "#9ecae1"),
-          ("eigen", "Eigen 3.4", "#d62728"), ("naive", "notebook loops", "#7f7f7f")]
+# "cxattn" is the public call (scaled_dot_product_attention), which runs the kernels at run time.
+SERIES = [("cxattn", "cxattn", "#1f77b4"), ("eigen", "Eigen 3.4", "#d62728"), ("naive", "notebook loops", "#7f7f7f")]
 
 
 def read_table(path):
