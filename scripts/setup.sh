@@ -3,13 +3,15 @@
 # that are missing: when everything is present it touches nothing (no apt-get at all).
 #   scripts/setup.sh            the build, the examples and the test suite
 #   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix and libFuzzer),
-#                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md)
+#                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md),
+#                               bench (Google Benchmark and Eigen, for -Dbenchmarks=enabled)
 set -euo pipefail
 
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang libboost-test-dev libmpfr-dev"
   [ci]="clang-19 libclang-rt-14-dev"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
+  [bench]="libbenchmark-dev libeigen3-dev"
 )
 
 wanted=(${groups[base]})

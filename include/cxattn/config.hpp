@@ -14,4 +14,17 @@
 #error "CXATTN_RUNTIME_LIBM must be 0 or 1"
 #endif
 
+// CXATTN_RUNTIME_KERNELS: what scaled_dot_product_attention, streaming_attention,
+// multi_head_attention and softmax run outside constant evaluation, for float and double.
+//   1 (default): the vectorised kernels of cxattn/kernels.hpp (results within 64 epsilon of the
+//      compile-time ones, tested; docs/benchmarks.md).
+//   0: the constexpr algorithms at run time too; with CXATTN_RUNTIME_LIBM=0 and no FMA
+//      contraction, the compile-time bits.
+#ifndef CXATTN_RUNTIME_KERNELS
+#define CXATTN_RUNTIME_KERNELS 1
+#endif
+#if CXATTN_RUNTIME_KERNELS != 0 && CXATTN_RUNTIME_KERNELS != 1
+#error "CXATTN_RUNTIME_KERNELS must be 0 or 1"
+#endif
+
 #endif // CXATTN_CONFIG_HPP

@@ -28,17 +28,6 @@
 #include "cxattn/config.hpp"
 #include "cxattn/matrix.hpp"
 
-// CXATTN_RUNTIME_KERNELS: what attention and softmax run outside constant evaluation.
-//   1 (default): the kernels of this header.
-//   0: the constexpr algorithms, so that run-time results equal compile-time ones (with
-//      CXATTN_RUNTIME_LIBM=0, bit for bit).
-#ifndef CXATTN_RUNTIME_KERNELS
-#define CXATTN_RUNTIME_KERNELS 1
-#endif
-#if CXATTN_RUNTIME_KERNELS != 0 && CXATTN_RUNTIME_KERNELS != 1
-#error "CXATTN_RUNTIME_KERNELS must be 0 or 1"
-#endif
-
 // The micro-kernel is compiled once per shape, out of line and with run-time strides: so compiled,
 // GCC 12 and Clang 14 both keep its accumulators in registers. Given constant strides (inlined, or
 // in a clone specialised for them), GCC interchanges its loops and keeps the accumulators in memory
