@@ -10,6 +10,7 @@
 // double libm, every candidate for the maximum recomputed with MPFR), ulp(v) the spacing of the type's
 // values in the binade of v (the smallest subnormal below the normal range). An overflow to infinity is
 // exact when the correctly rounded result is infinity, and otherwise counts as 2^(emax+1).
+#include <cxattn/kernels.hpp>
 #include <cxattn/math.hpp>
 
 #include <mpfr.h>
@@ -150,7 +151,7 @@ double float_ulp_error_approx(float y, double r) {
 }
 
 struct float_sweep {
-    result portable, libm;
+    result portable, libm, kernels;
     std::uint64_t mpfr_roundings = 0; // arguments near a rounding boundary, settled by MPFR
 };
 
@@ -161,6 +162,7 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
         const float x = std::bit_cast<float>(static_cast<std::uint32_t>(i));
         const float ours = f == function::exp ? cxattn::portable::exp(x) : cxattn::portable::sqrt(x);
         const float libm = f == function::exp ? std::exp(x) : std::sqrt(x);
+        const float kernel = f == function::exp ? cxattn::kernels::exp(x) : libm;
         // double libm: exp within a few double ULP, sqrt correctly rounded.
         const double approx = f == function::exp ? std::exp(static_cast<double>(x)) : std::sqrt(static_cast<double>(x));
         float correct = static_cast<float>(approx);
@@ -173,7 +175,7 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
             }
         }
         // sqrt: RN_float(RN_double(sqrt x)) is correctly rounded, as 53 >= 2 * 24 + 2 (Figueroa 1995).
-        for (auto [y, r] : {std::pair{ours, &s.portable}, std::pair{libm, &s.libm}}) {
+        for (auto [y, r] : {std::pair{ours, &s.portable}, std::pair{libm, &s.libm}, std::pair{kernel, &s.kernels}}) {
             double ulp = float_ulp_error_approx(y, approx);
             // Candidates for the maximum: measure against MPFR.
             if (ulp >= r->max_ulp - 1e-6) ulp = ulp_error(f, y, x);
@@ -227,10 +229,11 @@ T portable(function f, T x) {
 }
 
 struct pair_result {
-    result portable, libm;
+    result portable, libm, kernels;  // kernels: cxattn::kernels::exp (float and double exp only)
     void merge(const pair_result& later) {
         portable.merge(later.portable);
         libm.merge(later.libm);
+        kernels.merge(later.kernels);
     }
 };
 
@@ -270,9 +273,13 @@ pair_result sweep_random(function f, std::uint64_t count, unsigned threads) {
                     if (signed_ && (rng() & 1)) x = -x;
                 }
                 mpfr_eval(f, exact.v, x);
-                const T ys[2] = {portable(f, x), libm(f, x)};
-                result* rs[2] = {&r.portable, &r.libm};
-                for (int k = 0; k < 2; ++k) {
+                constexpr bool has_kernel = cxattn::kernels::supported<T>;
+                T kernel = T{};
+                if constexpr (has_kernel)
+                    if (f == function::exp) kernel = cxattn::kernels::exp(x);
+                const T ys[3] = {portable(f, x), libm(f, x), kernel};
+                result* rs[3] = {&r.portable, &r.libm, &r.kernels};
+                for (int k = 0; k < (has_kernel && f == function::exp ? 3 : 2); ++k) {
                     const double ulp = ulp_error(ys[k], exact.v);
                     rs[k]->add(ulp, x, ulp <= 0.5); // above 0.5 ULP: wrongly rounded (exact has 128 bits)
                 }
@@ -377,6 +384,7 @@ int main(int argc, char** argv) {
             for (const auto& p : parts) {
                 total.portable.merge(p.portable);
                 total.libm.merge(p.libm);
+                total.kernels.merge(p.kernels);
                 total.mpfr_roundings += p.mpfr_roundings;
             }
             const std::string reference =
@@ -385,11 +393,14 @@ int main(int argc, char** argv) {
                                    : std::string("correctly rounded (double sqrt rounded to float); error: MPFR");
             print_row(name, "float", "cxattn::portable", total.portable, reference.c_str());
             print_row(name, "float", f == function::exp ? "glibc expf" : "glibc sqrtf", total.libm, reference.c_str());
+            if (f == function::exp)
+                print_row(name, "float", "cxattn::kernels (run time)", total.kernels, reference.c_str());
         }
         {
             const pair_result r = sweep_random<double>(f, points, threads);
             print_row(name, "double", "cxattn::portable", r.portable, "MPFR, 128 bits");
             print_row(name, "double", f == function::exp ? "glibc exp" : "glibc sqrt", r.libm, "MPFR, 128 bits");
+            if (f == function::exp) print_row(name, "double", "cxattn::kernels (run time)", r.kernels, "MPFR, 128 bits");
         }
         {
             const pair_result r = sweep_random<long double>(f, points, threads);
