@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/config.hpp"
 #include "cxattn/ieee.hpp"
 #include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
@@ -199,7 +200,7 @@ template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t 
 #if CXATTN_RUNTIME_KERNELS
         // At run time, the kernels written for the processor (cxattn/kernels.hpp).
         if constexpr (kernels::supported<T>) {
-            if (!std::is_constant_evaluated()) {
+            if (!cxattn::detail::is_constant_evaluated()) {
                 kernels::attention(query, key, value, resolved.score_scale, r.output, r.weights,
                                    kernels::mask_of<T, L, S>(resolved));
                 return r;
@@ -207,7 +208,7 @@ template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t 
         }
 #endif
         // NaN or inf in the operands takes the checked arithmetic in constant evaluation only.
-        if (std::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
+        if (cxattn::detail::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
             detail::attend<true>(query, key, value, resolved, r);
         else
             detail::attend<false>(query, key, value, resolved, r);

@@ -3,6 +3,8 @@
 #ifndef CXATTN_CONFIG_HPP
 #define CXATTN_CONFIG_HPP
 
+#include <type_traits>
+
 // CXATTN_RUNTIME_LIBM: what cxattn::exp and cxattn::sqrt run outside constant evaluation.
 //   1 (default): std::exp / std::sqrt from <cmath>, the platform's libm.
 //   0: the library's own algorithm (cxattn::portable), for targets without libm, or to make run-time
@@ -26,5 +28,20 @@
 #if CXATTN_RUNTIME_KERNELS != 0 && CXATTN_RUNTIME_KERNELS != 1
 #error "CXATTN_RUNTIME_KERNELS must be 0 or 1"
 #endif
+
+namespace cxattn::detail {
+
+// std::is_constant_evaluated(), through the compiler's builtin: in C++23 mode libstdc++ 12
+// implements the standard function with `if consteval`, which Clang 14 evaluates as true at run
+// time, so every run-time path of the library would silently take the compile-time one.
+[[nodiscard]] constexpr bool is_constant_evaluated() noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_is_constant_evaluated();
+#else
+    return std::is_constant_evaluated();
+#endif
+}
+
+} // namespace cxattn::detail
 
 #endif // CXATTN_CONFIG_HPP

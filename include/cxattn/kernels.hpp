@@ -3,7 +3,7 @@
 //
 // The constexpr algorithms (ops.hpp, softmax.hpp) are written for the compilers' constant
 // evaluators; these are written for the processor, and the public operations call them outside
-// constant evaluation (std::is_constant_evaluated()). They are plain loops with compile-time trip
+// constant evaluation (cxattn::detail::is_constant_evaluated()). They are plain loops with compile-time trip
 // counts, shaped so that GCC and Clang vectorise them at -O2/-O3 (no intrinsics, no vector
 // extensions): the widest vectors the target flags allow (-march=native: AVX-512) are used
 // without a line of target-specific code. No heap: the only scratch memory is a packed panel of

@@ -641,7 +641,7 @@ constexpr T sqrt(T x) noexcept {
 template <std::floating_point T>
 constexpr T exp(T x) noexcept {
 #if CXATTN_RUNTIME_LIBM
-  if (!std::is_constant_evaluated()) {
+  if (!cxattn::detail::is_constant_evaluated()) {
     return std::exp(x);
   }
 #endif
@@ -652,7 +652,7 @@ constexpr T exp(T x) noexcept {
 template <std::floating_point T>
 constexpr T sqrt(T x) noexcept {
 #if CXATTN_RUNTIME_LIBM
-  if (!std::is_constant_evaluated()) {
+  if (!cxattn::detail::is_constant_evaluated()) {
     return std::sqrt(x);
   }
 #endif

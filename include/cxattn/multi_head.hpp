@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/config.hpp"
 #include "cxattn/attention.hpp"
 #include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
@@ -209,7 +210,7 @@ template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::s
 #if CXATTN_RUNTIME_KERNELS
         // At run time, the kernels of cxattn/kernels.hpp for the projections and every head.
         if constexpr (kernels::supported<T>) {
-            if (!std::is_constant_evaluated()) {
+            if (!cxattn::detail::is_constant_evaluated()) {
                 kernels::multi_head_attention<T, L, S, E, KDim, VDim, H, G>(query, key, value, params,
                                                                             resolved.score_scale, r.output, r.weights,
                                                                             kernels::mask_of<T, L, S>(resolved));
@@ -217,7 +218,7 @@ template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::s
             }
         }
 #endif
-        if (std::is_constant_evaluated() &&
+        if (cxattn::detail::is_constant_evaluated() &&
             !detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
                                                params.out_proj, params.q_bias, params.k_bias, params.v_bias,
                                                params.out_bias))

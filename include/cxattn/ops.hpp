@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/config.hpp"
 #include "cxattn/ieee.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/shapes.hpp"
@@ -47,7 +48,7 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     matrix<T, M, N> out;
     if constexpr (rule::same_element_type<T, U> && K == K2) {
         if constexpr (std::is_floating_point_v<T>) {
-            if (std::is_constant_evaluated() && !(detail::all_finite(lhs) && detail::all_finite(rhs))) {
+            if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(lhs) && detail::all_finite(rhs))) {
                 // NaN or inf at compile time: IEEE results by comparisons (cxattn/ieee.hpp).
                 const matrix<T, N, K> rhs_rows = transpose(rhs);
                 for (std::size_t i = 0; i < M; ++i)
@@ -89,7 +90,7 @@ template <class Op, class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> zip(const matrix<T, R, C>& lhs, const matrix<T, R, C>& rhs) noexcept {
     matrix<T, R, C> out;
     if constexpr (std::is_floating_point_v<T>) {
-        if (std::is_constant_evaluated() && !(all_finite(lhs) && all_finite(rhs))) {
+        if (cxattn::detail::is_constant_evaluated() && !(all_finite(lhs) && all_finite(rhs))) {
             for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::apply_ieee(lhs.values[i], rhs.values[i]);
             return out;
         }
@@ -138,7 +139,7 @@ template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator*(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
     if constexpr (std::is_floating_point_v<T>) {
-        if (std::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s))) {
+        if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s))) {
             for (T& v : m.values) v = detail::ieee::mul(v, s);
             return m;
         }
@@ -156,7 +157,7 @@ template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator/(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
     if constexpr (std::is_floating_point_v<T>) {
-        if (std::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s) && s != 0)) {
+        if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s) && s != 0)) {
             for (T& v : m.values) v = detail::ieee::divide(v, s);
             return m;
         }

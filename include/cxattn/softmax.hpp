@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/config.hpp"
 #include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
@@ -67,7 +68,7 @@ template <class T, std::size_t R, std::size_t C>
     if constexpr (std::is_floating_point_v<T>) {
 #if CXATTN_RUNTIME_KERNELS
         if constexpr (kernels::supported<T>) {
-            if (!std::is_constant_evaluated()) {
+            if (!cxattn::detail::is_constant_evaluated()) {
                 kernels::softmax_rows<T, R, C>(m.values, T{1});  // the vectorised rows of cxattn/kernels.hpp
                 return m;
             }

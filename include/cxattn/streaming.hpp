@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/config.hpp"
 #include "cxattn/attention.hpp"
 #include "cxattn/kernels.hpp"
 #include "cxattn/math.hpp"
@@ -158,14 +159,14 @@ template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t 
 #if CXATTN_RUNTIME_KERNELS
         // At run time, the blocked online softmax of cxattn/kernels.hpp.
         if constexpr (kernels::supported<T>) {
-            if (!std::is_constant_evaluated()) {
+            if (!cxattn::detail::is_constant_evaluated()) {
                 kernels::streaming_attention(query, key, value, resolved.score_scale, output,
                                              kernels::mask_of<T, L, S>(resolved));
                 return output;
             }
         }
 #endif
-        if (std::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
+        if (cxattn::detail::is_constant_evaluated() && !detail::plain_arithmetic_suffices(resolved, query, key, value))
             detail::stream<true>(query, key, value, resolved, output);
         else
             detail::stream<false>(query, key, value, resolved, output);

@@ -39,6 +39,19 @@ void check_against_reference(std::uint64_t seed, long double tolerance) {
 
 } // namespace
 
+// The library's run-time paths hinge on this being false at run time: Clang 14 with libstdc++ 12
+// in C++23 mode gets std::is_constant_evaluated() wrong (true), so cxattn uses the builtin.
+template <class T>
+constexpr bool evaluated_at_compile_time(T) noexcept {
+    return cxattn::detail::is_constant_evaluated();
+}
+static_assert(evaluated_at_compile_time(1.0));
+
+BOOST_AUTO_TEST_CASE(run_time_is_not_constant_evaluation) {
+    volatile double opaque = 1.0;
+    BOOST_TEST(!evaluated_at_compile_time(static_cast<double>(opaque)));
+}
+
 BOOST_AUTO_TEST_CASE(matrix_access_at_run_time) {
     matrix<float, 2, 3> m{};
     m(1, 2) = 5;
