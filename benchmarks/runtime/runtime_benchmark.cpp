@@ -16,14 +16,6 @@
 #include <cxattn/cxattn.hpp>
 #include <cxattn/kernels.hpp>
 
-// The causal option of the public calls (cxattn/options.hpp) is newer than this benchmark's first
-// version: without it the causal case measures the kernels only.
-#if __has_include(<cxattn/options.hpp>)
-#include <cxattn/options.hpp>
-#define BENCHMARK_HAS_CAUSAL_OPTION 1
-#else
-#define BENCHMARK_HAS_CAUSAL_OPTION 0
-#endif
 
 #include <algorithm>
 #include <cmath>
@@ -150,10 +142,8 @@ void bm_cxattn(benchmark::State& state) {
     for (auto _ : state) {
         benchmark::DoNotOptimize(in);
         if constexpr (Shape::causal) {
-#if BENCHMARK_HAS_CAUSAL_OPTION
             auto r = cxattn::scaled_dot_product_attention(in.q, in.k, in.v, cxattn::causal);
             benchmark::DoNotOptimize(r);
-#endif
         } else {
             auto r = cxattn::scaled_dot_product_attention(in.q, in.k, in.v);
             benchmark::DoNotOptimize(r);
@@ -180,10 +170,7 @@ void bm_kernels(benchmark::State& state) {
     }
 }
 
-// cxattn's streaming_attention (the online softmax), through the public call when this tree has
-// one (found by argument-dependent lookup, so the file also builds without it).
-template <class M>
-concept has_streaming_attention = requires(const M& m) { streaming_attention(m, m, m); };
+// cxattn's streaming_attention (the online softmax), the public call.
 
 template <class Shape>
 void bm_streaming(benchmark::State& state) {
@@ -192,13 +179,10 @@ void bm_streaming(benchmark::State& state) {
     for (auto _ : state) {
         benchmark::DoNotOptimize(in);
         matrix<T, Shape::l, Shape::dv> out;
-        if constexpr (Shape::causal) {
-#if BENCHMARK_HAS_CAUSAL_OPTION
-            out = streaming_attention(in.q, in.k, in.v, cxattn::causal);
-#endif
-        } else {
-            out = streaming_attention(in.q, in.k, in.v);
-        }
+        if constexpr (Shape::causal)
+            out = cxattn::streaming_attention(in.q, in.k, in.v, cxattn::causal);
+        else
+            out = cxattn::streaming_attention(in.q, in.k, in.v);
         benchmark::DoNotOptimize(out);
     }
 }
@@ -291,12 +275,9 @@ template <class Shape>
 void add_case(const std::string& name, bool naive) {
     const std::string prefix = "attention/" + name + "/";
     cases().push_back({name, Shape::flops, std::is_same_v<typename Shape::type, float>});
-    if (!Shape::causal || BENCHMARK_HAS_CAUSAL_OPTION)
-        benchmark::RegisterBenchmark((prefix + "cxattn").c_str(), bm_cxattn<Shape>);
+    benchmark::RegisterBenchmark((prefix + "cxattn").c_str(), bm_cxattn<Shape>);
     benchmark::RegisterBenchmark((prefix + "kernels").c_str(), bm_kernels<Shape>);
-    if (has_streaming_attention<matrix<typename Shape::type, Shape::l, Shape::dk>> &&
-        (!Shape::causal || BENCHMARK_HAS_CAUSAL_OPTION))
-        benchmark::RegisterBenchmark((prefix + "streaming").c_str(), bm_streaming<Shape>);
+    benchmark::RegisterBenchmark((prefix + "streaming").c_str(), bm_streaming<Shape>);
     benchmark::RegisterBenchmark((prefix + "kernels_streaming").c_str(), bm_kernels_streaming<Shape>);
     benchmark::RegisterBenchmark((prefix + "eigen").c_str(), bm_eigen<Shape>);
     if (naive) benchmark::RegisterBenchmark((prefix + "naive").c_str(), bm_naive<Shape>);
