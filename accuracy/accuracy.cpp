@@ -37,7 +37,7 @@ enum class function { exp, sqrt };
 // The error of one implementation over a sweep.
 struct result {
     double max_ulp = 0;
-    long double argument = 0;       // where max_ulp occurs (first such argument in sweep order)
+    long double argument = 0; // where max_ulp occurs (first such argument in sweep order)
     std::uint64_t not_correctly_rounded = 0;
     std::uint64_t points = 0;
 
@@ -80,8 +80,7 @@ void mpfr_eval(function f, mpfr_t out, long double x) {
 }
 
 // |y - exact| / ulp_T(exact), as described at the top; exact is f(x) at 128 bits.
-template <class T>
-double ulp_error(T y, const mpfr_t exact) {
+template <class T> double ulp_error(T y, const mpfr_t exact) {
     using lim = std::numeric_limits<T>;
     if (mpfr_nan_p(exact)) return std::isnan(y) ? 0.0 : HUGE_VAL;
     if (std::isnan(y)) return HUGE_VAL;
@@ -108,8 +107,7 @@ double ulp_error(T y, const mpfr_t exact) {
     return mpfr_get_d(diff.v, MPFR_RNDU);
 }
 
-template <class T>
-double ulp_error(function f, T y, long double x) {
+template <class T> double ulp_error(function f, T y, long double x) {
     mpfr_var exact(exact_precision);
     mpfr_eval(f, exact.v, x);
     return ulp_error(y, exact.v);
@@ -130,7 +128,9 @@ float mpfr_correctly_rounded_float(function f, float x) {
     return y;
 }
 
-bool same(float a, float b) { return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b) || (std::isnan(a) && std::isnan(b)); }
+bool same(float a, float b) {
+    return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b) || (std::isnan(a) && std::isnan(b));
+}
 
 // float ULP of a value (any magnitude), clamped to float's binades.
 double float_ulp(double v) {
@@ -185,18 +185,29 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
     return s;
 }
 
-template <class T>
-constexpr const char* type_name() {
+template <class T> constexpr const char* type_name() {
     return std::is_same_v<T, float> ? "float" : std::is_same_v<T, double> ? "double" : "long double";
 }
 
 // Special and threshold arguments, with neighbours.
-template <class T>
-std::vector<T> special_arguments(function f) {
+template <class T> std::vector<T> special_arguments(function f) {
     using lim = std::numeric_limits<T>;
     const T inf = lim::infinity();
-    std::vector<T> xs = {T(0), -T(0), inf, -inf, lim::quiet_NaN(), lim::max(), -lim::max(), lim::min(),
-                         -lim::min(), lim::denorm_min(), -lim::denorm_min(), T(1), T(-1), T(2), T(4)};
+    std::vector<T> xs = {T(0),
+                         -T(0),
+                         inf,
+                         -inf,
+                         lim::quiet_NaN(),
+                         lim::max(),
+                         -lim::max(),
+                         lim::min(),
+                         -lim::min(),
+                         lim::denorm_min(),
+                         -lim::denorm_min(),
+                         T(1),
+                         T(-1),
+                         T(2),
+                         T(4)};
     std::vector<T> centres = {lim::max(), lim::min(), lim::denorm_min(), T(1), T(4)};
     if (f == function::exp) {
         // The largest x with a finite result, the smallest with a nonzero one, the subnormal boundary.
@@ -218,18 +229,14 @@ std::vector<T> special_arguments(function f) {
     return xs;
 }
 
-template <class T>
-T libm(function f, T x) {
-    return f == function::exp ? std::exp(x) : std::sqrt(x);
-}
+template <class T> T libm(function f, T x) { return f == function::exp ? std::exp(x) : std::sqrt(x); }
 
-template <class T>
-T portable(function f, T x) {
+template <class T> T portable(function f, T x) {
     return f == function::exp ? cxattn::portable::exp(x) : cxattn::portable::sqrt(x);
 }
 
 struct pair_result {
-    result portable, libm, kernels;  // kernels: cxattn::kernels::exp (float and double exp only)
+    result portable, libm, kernels; // kernels: cxattn::kernels::exp (float and double exp only)
     void merge(const pair_result& later) {
         portable.merge(later.portable);
         libm.merge(later.libm);
@@ -241,8 +248,7 @@ constexpr std::uint64_t chunk_size = 1 << 16;
 
 // count random arguments of T in chunks of chunk_size, chunk c drawn from seed c, so that the sweep
 // is the same for any number of threads.
-template <class T>
-pair_result sweep_random(function f, std::uint64_t count, unsigned threads) {
+template <class T> pair_result sweep_random(function f, std::uint64_t count, unsigned threads) {
     using lim = std::numeric_limits<T>;
     T lo = 0, hi = lim::max(), log_hi = std::log2(lim::max());
     bool signed_ = false;
@@ -318,12 +324,10 @@ std::string decimal(long double x, int digits) {
     return buffer;
 }
 
-void print_row(const char* name, const char* type, const char* implementation, const result& r,
-               const char* reference) {
+void print_row(const char* name, const char* type, const char* implementation, const result& r, const char* reference) {
     // Truncated, not rounded, to 6 decimals: 0.49999997 must not print as 0.500000.
     std::printf("| %s | %s | %s | %.6f | %s (%s) | %llu | %llu | %s |\n", name, type, implementation,
-                std::floor(r.max_ulp * 1e6) / 1e6,
-                decimal(r.argument, 10).c_str(), hex(r.argument).c_str(),
+                std::floor(r.max_ulp * 1e6) / 1e6, decimal(r.argument, 10).c_str(), hex(r.argument).c_str(),
                 static_cast<unsigned long long>(r.not_correctly_rounded), static_cast<unsigned long long>(r.points),
                 reference);
     std::fflush(stdout);
@@ -400,7 +404,8 @@ int main(int argc, char** argv) {
             const pair_result r = sweep_random<double>(f, points, threads);
             print_row(name, "double", "cxattn::portable", r.portable, "MPFR, 128 bits");
             print_row(name, "double", f == function::exp ? "glibc exp" : "glibc sqrt", r.libm, "MPFR, 128 bits");
-            if (f == function::exp) print_row(name, "double", "cxattn::kernels (run time)", r.kernels, "MPFR, 128 bits");
+            if (f == function::exp)
+                print_row(name, "double", "cxattn::kernels (run time)", r.kernels, "MPFR, 128 bits");
         }
         {
             const pair_result r = sweep_random<long double>(f, points, threads);

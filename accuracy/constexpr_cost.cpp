@@ -27,8 +27,7 @@ struct sqrt {
 };
 
 // Arguments as softmax and attention see them: exp of values in [-8, 0], sqrt of head sizes.
-template <class F, class T>
-constexpr T run(int calls) {
+template <class F, class T> constexpr T run(int calls) {
     T sum = 0;
     for (int i = 0; i < calls; ++i) {
         const T x = std::is_same_v<F, sqrt> ? static_cast<T>(i + 1) : -static_cast<T>(i % 64) / 8;

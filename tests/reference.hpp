@@ -14,25 +14,22 @@
 
 namespace reference {
 
-template <std::size_t L, std::size_t S, std::size_t Dv>
-struct attention_result {
+template <std::size_t L, std::size_t S, std::size_t Dv> struct attention_result {
     long double output[L][Dv];
     long double weights[L][S];
     long double scores[L][S];
-    long double dot_magnitude[L][S];    // sum_k |q_ik| |k_jk| (0 where masked)
+    long double dot_magnitude[L][S]; // sum_k |q_ik| |k_jk| (0 where masked)
 };
 
 // What the options say about one (query, key) position, resolved by the caller.
-template <std::size_t L, std::size_t S>
-struct position_options {
-    bool attend[L][S];           // false: masked (skipped; never read)
-    long double bias[L][S];      // added to the scaled score (an additive mask; 0 without one)
+template <std::size_t L, std::size_t S> struct position_options {
+    bool attend[L][S];      // false: masked (skipped; never read)
+    long double bias[L][S]; // added to the scaled score (an additive mask; 0 without one)
 };
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>& k,
-               const cxattn::matrix<T, S, Dv>& v, const position_options<L, S>& options, long double scale,
-               attention_result<L, S, Dv>& r) {
+void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>& k, const cxattn::matrix<T, S, Dv>& v,
+               const position_options<L, S>& options, long double scale, attention_result<L, S, Dv>& r) {
     constexpr long double inf = std::numeric_limits<long double>::infinity();
     for (std::size_t i = 0; i < L; ++i) {
         long double max = -inf;
@@ -53,10 +50,14 @@ void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>
         for (std::size_t j = 0; j < S; ++j) {
             // A row whose maximum is +inf shares its weight among its +inf scores (the limit);
             // a row of only -inf (every position masked) has zero weights.
-            if (std::isnan(max)) r.weights[i][j] = max;
-            else if (max == inf) r.weights[i][j] = r.scores[i][j] == inf ? 1.0L / static_cast<long double>(at_max) : 0;
-            else if (max == -inf) r.weights[i][j] = 0;
-            else sum += (r.weights[i][j] = std::exp(r.scores[i][j] - max));
+            if (std::isnan(max))
+                r.weights[i][j] = max;
+            else if (max == inf)
+                r.weights[i][j] = r.scores[i][j] == inf ? 1.0L / static_cast<long double>(at_max) : 0;
+            else if (max == -inf)
+                r.weights[i][j] = 0;
+            else
+                sum += (r.weights[i][j] = std::exp(r.scores[i][j] - max));
         }
         if (sum > 0)
             for (std::size_t j = 0; j < S; ++j) r.weights[i][j] /= sum;
@@ -70,8 +71,8 @@ void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>
 
 // Without options: every position attended, scale 1/sqrt(Dk), as in the seed notebook.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>& k,
-               const cxattn::matrix<T, S, Dv>& v, attention_result<L, S, Dv>& r) {
+void attention(const cxattn::matrix<T, L, Dk>& q, const cxattn::matrix<T, S, Dk>& k, const cxattn::matrix<T, S, Dv>& v,
+               attention_result<L, S, Dv>& r) {
     static position_options<L, S> all;
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) all.attend[i][j] = true, all.bias[i][j] = 0;

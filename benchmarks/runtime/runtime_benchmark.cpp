@@ -16,7 +16,6 @@
 #include <cxattn/cxattn.hpp>
 #include <cxattn/kernels.hpp>
 
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -34,16 +33,14 @@ using cxattn::matrix;
 // ---- the contenders ---------------------------------------------------------------------------
 
 // The shape of one case and whether it is causal (query i sees keys j <= i, PyTorch's is_causal).
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Causal = false>
-struct shape {
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Causal = false> struct shape {
     using type = T;
     static constexpr std::size_t l = L, s = S, dk = Dk, dv = Dv;
     static constexpr bool causal = Causal;
     static constexpr double flops = 2.0 * L * S * Dk + 2.0 * L * S * Dv;
 };
 
-template <class Shape>
-struct inputs {
+template <class Shape> struct inputs {
     using T = typename Shape::type;
     matrix<T, Shape::l, Shape::dk> q;
     matrix<T, Shape::s, Shape::dk> k;
@@ -69,8 +66,7 @@ using eigen_matrix = Eigen::Matrix<T, static_cast<int>(R), static_cast<int>(C), 
 
 // The same algorithm with Eigen's fixed-size row-major matrices: Q K^T, row max, .array().exp(),
 // row sums, times V.
-template <class Shape>
-struct eigen_attention {
+template <class Shape> struct eigen_attention {
     using T = typename Shape::type;
     eigen_matrix<T, Shape::l, Shape::dk> q;
     eigen_matrix<T, Shape::s, Shape::dk> k;
@@ -136,8 +132,7 @@ void naive_attention(const inputs<Shape>& in, matrix<typename Shape::type, Shape
 // ---- the benchmarks ---------------------------------------------------------------------------
 
 // cxattn's public call, whatever path it takes at run time.
-template <class Shape>
-void bm_cxattn(benchmark::State& state) {
+template <class Shape> void bm_cxattn(benchmark::State& state) {
     auto& in = inputs<Shape>::get();
     for (auto _ : state) {
         benchmark::DoNotOptimize(in);
@@ -152,8 +147,7 @@ void bm_cxattn(benchmark::State& state) {
 }
 
 // cxattn's run-time kernels called directly (what the public call runs once integrated).
-template <class Shape>
-void bm_kernels(benchmark::State& state) {
+template <class Shape> void bm_kernels(benchmark::State& state) {
     using T = typename Shape::type;
     auto& in = inputs<Shape>::get();
     const T scale = T(1) / std::sqrt(static_cast<T>(Shape::dk));
@@ -172,8 +166,7 @@ void bm_kernels(benchmark::State& state) {
 
 // cxattn's streaming_attention (the online softmax), the public call.
 
-template <class Shape>
-void bm_streaming(benchmark::State& state) {
+template <class Shape> void bm_streaming(benchmark::State& state) {
     using T = typename Shape::type;
     auto& in = inputs<Shape>::get();
     for (auto _ : state) {
@@ -188,8 +181,7 @@ void bm_streaming(benchmark::State& state) {
 }
 
 // The run-time streaming kernel called directly.
-template <class Shape>
-void bm_kernels_streaming(benchmark::State& state) {
+template <class Shape> void bm_kernels_streaming(benchmark::State& state) {
     using T = typename Shape::type;
     auto& in = inputs<Shape>::get();
     const T scale = T(1) / std::sqrt(static_cast<T>(Shape::dk));
@@ -204,8 +196,7 @@ void bm_kernels_streaming(benchmark::State& state) {
     }
 }
 
-template <class Shape>
-void bm_eigen(benchmark::State& state) {
+template <class Shape> void bm_eigen(benchmark::State& state) {
     auto& e = eigen_attention<Shape>::get();
     for (auto _ : state) {
         benchmark::DoNotOptimize(e);
@@ -215,8 +206,7 @@ void bm_eigen(benchmark::State& state) {
     }
 }
 
-template <class Shape>
-void bm_naive(benchmark::State& state) {
+template <class Shape> void bm_naive(benchmark::State& state) {
     using T = typename Shape::type;
     auto& in = inputs<Shape>::get();
     for (auto _ : state) {
@@ -234,8 +224,7 @@ void bm_naive(benchmark::State& state) {
 // times their count (2 x 4 on AVX-512 cores), all in registers. GCC/Clang vector types rather than
 // plain loops: this loop must compile to exactly that, and Clang 14 vectorises a plain version
 // across the chains with gathers.
-template <class T>
-struct peak {
+template <class T> struct peak {
     typedef T vector __attribute__((vector_size(cxattn::kernels::detail::vector_bytes)));
     static constexpr std::size_t lanes = cxattn::kernels::detail::vector_bytes / sizeof(T);
     static constexpr std::size_t chains = 16;
@@ -243,8 +232,7 @@ struct peak {
     static constexpr double flops = 2.0 * lanes * chains * steps;
 };
 
-template <class T>
-void bm_peak(benchmark::State& state) {
+template <class T> void bm_peak(benchmark::State& state) {
     using vector = typename peak<T>::vector;
     T mul = T(0.999999), add = T(1e-7);
     vector acc[peak<T>::chains];
@@ -271,8 +259,7 @@ std::vector<case_info>& cases() {
     return c;
 }
 
-template <class Shape>
-void add_case(const std::string& name, bool naive) {
+template <class Shape> void add_case(const std::string& name, bool naive) {
     const std::string prefix = "attention/" + name + "/";
     cases().push_back({name, Shape::flops, std::is_same_v<typename Shape::type, float>});
     benchmark::RegisterBenchmark((prefix + "cxattn").c_str(), bm_cxattn<Shape>);
@@ -304,7 +291,8 @@ public:
                "called directly; ratio = cxattn / eigen; kern/e = kernels / eigen; str/fst = streaming / the\n"
                "faster of cxattn and kernels; kst/k = k_stream / kernels; peak, k_peak: GFLOP/s of cxattn and of\n"
                "kernels (2 L S Dk + 2 L S Dv per call) over the measured single-core peak of the element type\n";
-        std::snprintf(line, sizeof line, "single-core peak: float %.1f GFLOP/s, double %.1f GFLOP/s (%zu-lane FMA, %zu chains)\n",
+        std::snprintf(line, sizeof line,
+                      "single-core peak: float %.1f GFLOP/s, double %.1f GFLOP/s (%zu-lane FMA, %zu chains)\n",
                       peak_float, peak_double, peak<float>::lanes, peak<float>::chains);
         out << line;
         std::snprintf(line, sizeof line, "%-22s %10s %10s %10s %10s %10s %10s %7s %7s %7s %7s %7s %7s\n", "case",
@@ -329,10 +317,14 @@ public:
 private:
     static double to_ns(benchmark::TimeUnit unit) {
         switch (unit) {
-        case benchmark::kNanosecond: return 1;
-        case benchmark::kMicrosecond: return 1e3;
-        case benchmark::kMillisecond: return 1e6;
-        case benchmark::kSecond: return 1e9;
+        case benchmark::kNanosecond:
+            return 1;
+        case benchmark::kMicrosecond:
+            return 1e3;
+        case benchmark::kMillisecond:
+            return 1e6;
+        case benchmark::kSecond:
+            return 1e9;
         }
         return 1;
     }

@@ -28,13 +28,11 @@ using cxattn::matrix;
 // (each within 1 ULP) and the normalisation. A rounding-level threshold rather than a worst-case
 // bound: anything but rounding (a wrong exp, float where double is meant) is far larger.
 // docs/embedded.md has the reasoning and the measured differences.
-template <class T>
-constexpr T tolerance(std::size_t n, T magnitude) noexcept {
+template <class T> constexpr T tolerance(std::size_t n, T magnitude) noexcept {
     return static_cast<T>(8 * n) * (std::numeric_limits<T>::epsilon() / 2) * magnitude;
 }
 
-template <class T, std::size_t R, std::size_t C>
-constexpr T largest_magnitude(const matrix<T, R, C>& m) noexcept {
+template <class T, std::size_t R, std::size_t C> constexpr T largest_magnitude(const matrix<T, R, C>& m) noexcept {
     T largest{};
     for (T v : m.values) {
         const T magnitude = v < 0 ? -v : v;
@@ -97,8 +95,7 @@ void check(bool passed, const char* what) noexcept {
     if (!passed) ++failures;
 }
 
-template <class T>
-void check_difference(const char* what, T difference, T limit) noexcept {
+template <class T> void check_difference(const char* what, T difference, T limit) noexcept {
     const bool passed = difference <= limit;
     print(passed ? "ok: " : "FAILED: ");
     print(what);
@@ -124,11 +121,10 @@ constexpr auto notebook_baked = cxattn::scaled_dot_product_attention(cxattn::mat
 
 // Run time: noipa stops the compiler from propagating the constant arguments into the body, which
 // it could otherwise fold (GCC folds exp of a constant), so this is computed by the device.
-[[gnu::noipa]] cxattn::attention_result<double, 3, 3, 4> notebook_at_run_time(
-    const matrix<double, 3, 4>& x, const matrix<double, 4, 4>& w_q, const matrix<double, 4, 4>& w_k,
-    const matrix<double, 4, 4>& w_v) noexcept {
-    return cxattn::scaled_dot_product_attention(cxattn::matmul(x, w_q), cxattn::matmul(x, w_k),
-                                                cxattn::matmul(x, w_v));
+[[gnu::noipa]] cxattn::attention_result<double, 3, 3, 4>
+notebook_at_run_time(const matrix<double, 3, 4>& x, const matrix<double, 4, 4>& w_q, const matrix<double, 4, 4>& w_k,
+                     const matrix<double, 4, 4>& w_v) noexcept {
+    return cxattn::scaled_dot_product_attention(cxattn::matmul(x, w_q), cxattn::matmul(x, w_k), cxattn::matmul(x, w_v));
 }
 
 constexpr const char* runtime_exp =
@@ -158,7 +154,8 @@ void notebook_demo() noexcept {
     print_like_numpy("Attention Output:", computed.output);
     print("\n");
 
-    check(prints_as(notebook_baked.weights, nb::printed_weights) && prints_as(notebook_baked.output, nb::printed_output),
+    check(prints_as(notebook_baked.weights, nb::printed_weights) &&
+              prints_as(notebook_baked.output, nb::printed_output),
           "compile time prints the notebook's values");
     check(prints_as(computed.weights, nb::printed_weights) && prints_as(computed.output, nb::printed_output),
           "run time prints the notebook's values");
@@ -171,8 +168,7 @@ void notebook_demo() noexcept {
 // A larger case in float, the FPU's type: L = S = Dk = Dv = 16, deterministic inputs in [-1, 1)
 // (the top 24 bits of a 32-bit linear congruential generator, Numerical Recipes' constants, which
 // float holds exactly).
-template <std::size_t R, std::size_t C>
-constexpr matrix<float, R, C> pseudo_random(std::uint32_t state) noexcept {
+template <std::size_t R, std::size_t C> constexpr matrix<float, R, C> pseudo_random(std::uint32_t state) noexcept {
     matrix<float, R, C> m;
     for (float& v : m.values) {
         state = state * 1664525u + 1013904223u;
@@ -210,8 +206,8 @@ void streaming_demo() noexcept {
     const auto output = streaming_at_run_time(q16, k16, v16);
     print_first_values(" run time:     output[0][0..3] =", output);
     print_first_values(" compile time: output[0][0..3] =", output16_baked);
-    check_difference("streaming at run time vs materialising at compile time", largest_difference(output, output16_baked),
-                     tolerance<float>(n16, largest_magnitude(v16)));
+    check_difference("streaming at run time vs materialising at compile time",
+                     largest_difference(output, output16_baked), tolerance<float>(n16, largest_magnitude(v16)));
 }
 
 } // namespace

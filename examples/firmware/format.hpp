@@ -72,7 +72,7 @@ struct exact_product {
 };
 
 [[nodiscard]] constexpr exact_product multiply_exactly(double a, double b) noexcept {
-    constexpr double split = 134217729.0;  // 2^27 + 1: each half of a double has at most 26 bits
+    constexpr double split = 134217729.0; // 2^27 + 1: each half of a double has at most 26 bits
     const double p = a * b;
     const double sa = split * a, sb = split * b;
     const double a_hi = sa - (sa - a), b_hi = sb - (sb - b);
@@ -165,7 +165,7 @@ inline constexpr double powers_of_ten[max_decimals + 1] = {1e0, 1e1, 1e2, 1e3, 1
     for (; x < 1; --exponent) x *= 10;
     const double scale = detail::powers_of_ten[digits - 1];
     std::uint64_t n = detail::round_scaled(x, scale);
-    if (n >= static_cast<std::uint64_t>(scale * 10)) {  // 9.96 with 2 digits: 100, so 1.0e+1
+    if (n >= static_cast<std::uint64_t>(scale * 10)) { // 9.96 with 2 digits: 100, so 1.0e+1
         n /= 10;
         ++exponent;
     }

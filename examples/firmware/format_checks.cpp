@@ -12,9 +12,9 @@ using format::scientific;
 
 // printf("%.Nf") rounds the exact binary value, ties to even.
 static_assert(fixed(0.5, 0) == "0" && fixed(1.5, 0) == "2" && fixed(2.5, 0) == "2");
-static_assert(fixed(0.125, 2) == "0.12" && fixed(0.375, 2) == "0.38");  // exact ties in binary
+static_assert(fixed(0.125, 2) == "0.12" && fixed(0.375, 2) == "0.38"); // exact ties in binary
 static_assert(fixed(0.1, 20) == "(range)");
-static_assert(fixed(2.675, 2) == "2.67");  // 2.675 is 2.67499999999999982236431605997495353221893310546875
+static_assert(fixed(2.675, 2) == "2.67"); // 2.675 is 2.67499999999999982236431605997495353221893310546875
 static_assert(fixed(1e-9, 8) == "0.00000000" && fixed(-2.5, 1) == "-2.5" && fixed(7.0, 3) == "7.000");
 static_assert(fixed(0.999999996, 8) == "1.00000000");
 

@@ -32,7 +32,7 @@ void write(const char* text) noexcept { call(operation::write0, text); }
 void exit(int status) noexcept {
     const std::uint32_t block[2] = {adp_stopped_application_exit, static_cast<std::uint32_t>(status)};
     call(operation::exit_extended, block);
-    for (;;) {  // without a host to stop the core there is nothing left to do
+    for (;;) { // without a host to stop the core there is nothing left to do
         asm volatile("wfi");
     }
 }

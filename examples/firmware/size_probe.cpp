@@ -11,8 +11,7 @@
 #include <cxattn/attention.hpp>
 #include <cxattn/streaming.hpp>
 
-template <std::size_t N>
-using square = cxattn::matrix<float, N, N>;
+template <std::size_t N> using square = cxattn::matrix<float, N, N>;
 
 extern "C" {
 
@@ -37,7 +36,7 @@ void streaming_attention_16x16(const square<16>* q, const square<16>* k, const s
 // The baseline: the notebook's formula as plain loops over row-major arrays, exp from libm.
 void c_loop_attention_16x16(const float* q, const float* k, const float* v, float* out) noexcept {
     constexpr int n = 16;
-    const float scale = 0.25f;  // 1 / sqrt(16)
+    const float scale = 0.25f; // 1 / sqrt(16)
     for (int i = 0; i < n; ++i) {
         float w[n];
         float max = -std::numeric_limits<float>::infinity();

@@ -87,13 +87,14 @@ std::size_t stack_high_water() noexcept {
 // copying memory. The target attribute keeps this function itself off the FPU.
 extern "C" [[gnu::target("general-regs-only")]] void reset_handler() noexcept {
     cpacr() = cpacr() | (0xFu << 20);
-    asm volatile("dsb\n\tisb" ::: "memory");  // the new access rights apply from the next instruction
+    asm volatile("dsb\n\tisb" ::: "memory"); // the new access rights apply from the next instruction
 
     // volatile: the loops must not become calls to memcpy or memset, which could use the FPU.
     for (volatile std::uint32_t *src = __data_load__, *dst = __data_start__; dst < __data_end__;) *dst++ = *src++;
     for (volatile std::uint32_t* dst = __bss_start__; dst < __bss_end__;) *dst++ = 0;
     // Everything below the current stack pointer is free: paint it for stack_high_water().
-    for (volatile std::uint32_t* p = __stack_limit__; reinterpret_cast<std::uintptr_t>(p) < stack_pointer();) *p++ = stack_paint;
+    for (volatile std::uint32_t* p = __stack_limit__; reinterpret_cast<std::uintptr_t>(p) < stack_pointer();)
+        *p++ = stack_paint;
 
     for (auto f = __preinit_array_start__; f < __preinit_array_end__; ++f) (*f)();
     for (auto f = __init_array_start__; f < __init_array_end__; ++f) (*f)();

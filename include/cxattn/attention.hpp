@@ -21,10 +21,9 @@
 namespace cxattn {
 
 // What scaled_dot_product_attention returns; an aggregate, so `auto [output, weights] = ...` works.
-template <class T, std::size_t L, std::size_t S, std::size_t Dv>
-struct attention_result {
-    matrix<T, L, Dv> output;  // L x Dv: each query's weighted sum of the values
-    matrix<T, L, S> weights;  // L x S: each row is a probability distribution over the keys
+template <class T, std::size_t L, std::size_t S, std::size_t Dv> struct attention_result {
+    matrix<T, L, Dv> output; // L x Dv: each query's weighted sum of the values
+    matrix<T, L, S> weights; // L x S: each row is a probability distribution over the keys
 };
 
 namespace detail {
@@ -65,8 +64,7 @@ template <class Resolved, class... Operands>
 // key j (Dk values at key.values[key_offset + j * key cols]) and value j (Dv values at
 // value.values[value_offset + j * value cols]). The offsets and strides let multi_head_attention
 // point into one head's columns of the projected matrices.
-template <class Query, class Key, class Value>
-struct row_operands {
+template <class Query, class Key, class Value> struct row_operands {
     const Query& query;
     std::size_t query_offset;
     const Key& key;
@@ -89,11 +87,13 @@ template <std::size_t Dk, bool Checked, class Resolved, class Query, class Key, 
         return ieee::mul(ieee::dot<Dk>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols),
                          options.score_scale);
     else if constexpr (Resolved::has_additive_mask)
-        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, std::make_index_sequence<Dk>{}) *
+        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols,
+                      std::make_index_sequence<Dk>{}) *
                    options.score_scale +
                options.bias->values[mask_offset + j];
     else
-        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, std::make_index_sequence<Dk>{}) *
+        return dot<1>(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols,
+                      std::make_index_sequence<Dk>{}) *
                options.score_scale;
 }
 
@@ -115,7 +115,10 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
 
     for (std::size_t j = 0; j < end; ++j) {
         if constexpr (Resolved::has_bool_mask)
-            if (!options.keep->values[mask_offset + j]) { weights.values[weights_offset + j] = minus_inf; continue; }
+            if (!options.keep->values[mask_offset + j]) {
+                weights.values[weights_offset + j] = minus_inf;
+                continue;
+            }
         if constexpr (Resolved::has_additive_mask)
             if (options.bias->values[mask_offset + j] == minus_inf) {
                 weights.values[weights_offset + j] = minus_inf;
@@ -124,7 +127,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
         weights.values[weights_offset + j] = score<Dk, Checked>(in, j, mask_offset, options);
     }
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
-    if (softmax_row<S>(weights, weights_offset)) {  // a NaN score: the whole output row is NaN
+    if (softmax_row<S>(weights, weights_offset)) { // a NaN score: the whole output row is NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }
@@ -146,9 +149,9 @@ template <bool Checked, class T, std::size_t L, std::size_t Dk, std::size_t S, s
 constexpr void attend(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                       const Resolved& options, attention_result<T, L, S, Dv>& result) noexcept {
     for (std::size_t i = 0; i < L; ++i)
-        attend_row<S, Dk, Dv, Checked>(row_operands<matrix<T, L, Dk>, matrix<T, S, Dk>, matrix<T, S, Dv>>{
-                                           query, i * Dk, key, 0, value, 0},
-                                       i, options, result.weights, i * S, result.output, i * Dv);
+        attend_row<S, Dk, Dv, Checked>(
+            row_operands<matrix<T, L, Dk>, matrix<T, S, Dk>, matrix<T, S, Dv>>{query, i * Dk, key, 0, value, 0}, i,
+            options, result.weights, i * S, result.output, i * Dv);
 }
 
 } // namespace detail
@@ -163,12 +166,11 @@ constexpr void attend(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 //   cxattn::scale(s)                             replaces 1/sqrt(Dk).
 // The return types of the attention functions are spelled out, not deduced: Clang 14 does not
 // apply NRVO in a function whose return type is deduced, and the copy doubled the stack.
-template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2,
-          std::size_t S2, std::size_t Dv, class... Options>
-[[nodiscard]] constexpr attention_result<T, L, S, Dv> scaled_dot_product_attention(const matrix<T, L, Dk>& query,
-                                                                                  const matrix<U, S, Dk2>& key,
-                                                                                  const matrix<V, S2, Dv>& value,
-                                                                                  const Options&... options) noexcept {
+template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
+          std::size_t Dv, class... Options>
+[[nodiscard]] constexpr attention_result<T, L, S, Dv>
+scaled_dot_product_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key,
+                             const matrix<V, S2, Dv>& value, const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     static_assert(rule::same_element_type<T, U>,
                   "cxattn::scaled_dot_product_attention: query and key element types differ");

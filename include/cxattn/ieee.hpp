@@ -19,13 +19,14 @@ namespace cxattn::detail {
 
 // Whether every value is finite: one fold per row, comparisons only (x - x would be NaN arithmetic).
 template <class T, std::size_t R, std::size_t C, std::size_t... K>
-[[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset, std::index_sequence<K...>) noexcept {
+[[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset,
+                                        std::index_sequence<K...>) noexcept {
     return ((m.values[offset + K] >= -std::numeric_limits<T>::max() &&
-             m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
+             m.values[offset + K] <= std::numeric_limits<T>::max()) &&
+            ...);
 }
 
-template <class T>
-[[nodiscard]] constexpr bool is_finite(T x) noexcept {
+template <class T> [[nodiscard]] constexpr bool is_finite(T x) noexcept {
     return x >= -std::numeric_limits<T>::max() && x <= std::numeric_limits<T>::max();
 }
 
@@ -48,42 +49,39 @@ template <class T, std::size_t R, std::size_t C, std::size_t... K>
 // hold NaN or infinity uses them; at run time the hardware gives the same.
 namespace ieee {
 
-template <class T>
-[[nodiscard]] constexpr bool is_infinite(T x) noexcept {
+template <class T> [[nodiscard]] constexpr bool is_infinite(T x) noexcept {
     return x == std::numeric_limits<T>::infinity() || x == -std::numeric_limits<T>::infinity();
 }
 
-template <class T>
-[[nodiscard]] constexpr T mul(T a, T b) noexcept {
+template <class T> [[nodiscard]] constexpr T mul(T a, T b) noexcept {
     if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
     if ((a == 0 && is_infinite(b)) || (b == 0 && is_infinite(a))) return std::numeric_limits<T>::quiet_NaN();
     return a * b;
 }
 
-template <class T>
-[[nodiscard]] constexpr T add(T a, T b) noexcept {
+template <class T> [[nodiscard]] constexpr T add(T a, T b) noexcept {
     if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
     if (is_infinite(a) && is_infinite(b) && (a > 0) != (b > 0)) return std::numeric_limits<T>::quiet_NaN();
     return a + b;
 }
 
-template <class T>
-[[nodiscard]] constexpr T div(T a, T b) noexcept {  // b is a finite normaliser >= 1
+template <class T> [[nodiscard]] constexpr T div(T a, T b) noexcept { // b is a finite normaliser >= 1
     return a != a ? a : a / b;
 }
 
 // Whether a zero is -0, without dividing by it. Through the bits for 4- and 8-byte types; an x87
 // long double cannot be bit_cast in Clang's constant evaluation, so there a zero counts as +0.
-template <class T>
-[[nodiscard]] constexpr bool is_negative_zero(T zero) noexcept {
-    if constexpr (sizeof(T) == sizeof(std::uint32_t)) return (std::bit_cast<std::uint32_t>(zero) >> 31) != 0;
-    else if constexpr (sizeof(T) == sizeof(std::uint64_t)) return (std::bit_cast<std::uint64_t>(zero) >> 63) != 0;
-    else return false;
+template <class T> [[nodiscard]] constexpr bool is_negative_zero(T zero) noexcept {
+    if constexpr (sizeof(T) == sizeof(std::uint32_t))
+        return (std::bit_cast<std::uint32_t>(zero) >> 31) != 0;
+    else if constexpr (sizeof(T) == sizeof(std::uint64_t))
+        return (std::bit_cast<std::uint64_t>(zero) >> 63) != 0;
+    else
+        return false;
 }
 
 // a / b for any operands: x / +-0 is +-inf by the signs, 0 / 0 and inf / inf NaN.
-template <class T>
-[[nodiscard]] constexpr T divide(T a, T b) noexcept {
+template <class T> [[nodiscard]] constexpr T divide(T a, T b) noexcept {
     constexpr T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
     if (a != a || b != b || (a == 0 && b == 0) || (is_infinite(a) && is_infinite(b))) return nan;
     if (b == 0) return (a < 0) != is_negative_zero(b) ? -inf : inf;

@@ -58,8 +58,8 @@ namespace cxattn::kernels {
 
 // The element types the kernels handle; others (long double) keep the constexpr algorithms.
 template <class T>
-inline constexpr bool supported = (std::is_same_v<T, float> || std::is_same_v<T, double>) &&
-                                  std::numeric_limits<T>::is_iec559;
+inline constexpr bool supported = std::numeric_limits<T>::is_iec559 &&
+                                  (std::is_same_v<T, float> || std::is_same_v<T, double>);
 
 namespace detail {
 
@@ -77,35 +77,27 @@ inline constexpr std::size_t vector_registers = 16;
 #endif
 
 // Elements per vector register.
-template <class T>
-inline constexpr std::size_t lanes = vector_bytes / sizeof(T);
+template <class T> inline constexpr std::size_t lanes = vector_bytes / sizeof(T);
 
 // The register block of the matrix-product micro-kernel: mr rows by nr columns, nr a whole number
 // of vectors and more than 16 elements (GCC 12 unrolls a loop of at most 16 iterations before
 // vectorising, and then vectorises across the rows instead: 3x to 10x slower), mr as many rows as
 // leave room in the register file for one row of the right operand and a broadcast.
-template <class T>
-inline constexpr std::size_t nr_vectors = lanes<T> > 8 ? 2 : 16 / lanes<T> + 1;
-template <class T>
-inline constexpr std::size_t nr = nr_vectors<T> * lanes<T>;
-template <class T>
-inline constexpr std::size_t mr_fit = (vector_registers - nr_vectors<T> - 1) / nr_vectors<T>;
-template <class T>
-inline constexpr std::size_t mr = mr_fit<T> > 8 ? 8 : mr_fit<T> < 1 ? 1 : mr_fit<T>;
+template <class T> inline constexpr std::size_t nr_vectors = lanes<T> > 8 ? 2 : 16 / lanes<T> + 1;
+template <class T> inline constexpr std::size_t nr = nr_vectors<T>* lanes<T>;
+template <class T> inline constexpr std::size_t mr_fit = (vector_registers - nr_vectors<T> - 1) / nr_vectors<T>;
+template <class T> inline constexpr std::size_t mr = mr_fit<T> > 8 ? 8 : mr_fit<T> < 1 ? 1 : mr_fit<T>;
 
 // The depth of a packed panel: kc_max x nr elements, 32 KiB at most.
-template <class T>
-inline constexpr std::size_t kc_max = 32768 / (nr<T> * sizeof(T));
+template <class T> inline constexpr std::size_t kc_max = 32768 / (nr<T> * sizeof(T));
 
-template <class T>
-struct exp_constants;
+template <class T> struct exp_constants;
 
 // exp(x) = 2^k exp(r), k = round(x / ln2), r = x - k ln2 (Cody and Waite's two-part ln2, whose
 // high part has few bits so that k ln2_hi is exact). exp(r) on |r| <= ln2/2 is its Taylor
 // polynomial: degree 7 for float (truncation below 0.05 ULP) and 13 for double (below 0.04 ULP).
 // The thresholds are those of cxattn/math.hpp: beyond them the result rounds to inf or to zero.
-template <>
-struct exp_constants<float> {
+template <> struct exp_constants<float> {
     using bits = std::uint32_t;
     static constexpr float overflow = 0x1.62e42ep+6f;
     static constexpr float underflow = -0x1.9fe368p+6f;
@@ -116,12 +108,11 @@ struct exp_constants<float> {
     static constexpr int mantissa_bits = 23;
     static constexpr int bias = 127;
     static constexpr std::size_t degree = 7;
-    static constexpr float taylor[degree + 1] = {1.0f, 1.0f, 0x1p-1f, 0x1.555556p-3f, 0x1.555556p-5f,
-                                                 0x1.111112p-7f, 0x1.6c16c2p-10f, 0x1.a01a02p-13f};
+    static constexpr float taylor[degree + 1] = {1.0f,           1.0f,           0x1p-1f,         0x1.555556p-3f,
+                                                 0x1.555556p-5f, 0x1.111112p-7f, 0x1.6c16c2p-10f, 0x1.a01a02p-13f};
 };
 
-template <>
-struct exp_constants<double> {
+template <> struct exp_constants<double> {
     using bits = std::uint64_t;
     static constexpr double overflow = 0x1.62e42fefa39efp+9;
     static constexpr double underflow = -0x1.74910d52d3051p+9;
@@ -132,16 +123,26 @@ struct exp_constants<double> {
     static constexpr int mantissa_bits = 52;
     static constexpr int bias = 1023;
     static constexpr std::size_t degree = 13;
-    static constexpr double taylor[degree + 1] = {
-        1.0, 1.0, 0x1p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5, 0x1.1111111111111p-7,
-        0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19,
-        0x1.27e4fb7789f5cp-22, 0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33};
+    static constexpr double taylor[degree + 1] = {1.0,
+                                                  1.0,
+                                                  0x1p-1,
+                                                  0x1.5555555555555p-3,
+                                                  0x1.5555555555555p-5,
+                                                  0x1.1111111111111p-7,
+                                                  0x1.6c16c16c16c17p-10,
+                                                  0x1.a01a01a01a01ap-13,
+                                                  0x1.a01a01a01a01ap-16,
+                                                  0x1.71de3a556c734p-19,
+                                                  0x1.27e4fb7789f5cp-22,
+                                                  0x1.ae64567f544e4p-26,
+                                                  0x1.1eed8eff8d898p-29,
+                                                  0x1.6124613a86d09p-33};
 };
 
 // 2^e for e in [1 - bias, bias]: the biased exponent in the exponent field.
-template <class T>
-[[nodiscard]] inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
-    return std::bit_cast<T>(static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
+template <class T> [[nodiscard]] inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
+    return std::bit_cast<T>(
+        static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
 }
 
 } // namespace detail
@@ -149,8 +150,7 @@ template <class T>
 // e^x at run time, within 2 ULP for float and double, with NaN, +-inf, overflow, underflow
 // (subnormal results included) and -0 handled as std::exp does. Branch-free: every step is
 // arithmetic or a select, so a loop of calls vectorises.
-template <class T>
-[[nodiscard]] inline T exp(T x) noexcept {
+template <class T> [[nodiscard]] inline T exp(T x) noexcept {
     static_assert(supported<T>, "cxattn::kernels::exp: the element type must be float or double (IEEE 754)");
     using C = detail::exp_constants<T>;
     using bits = typename C::bits;
@@ -161,16 +161,15 @@ template <class T>
     const bits k = std::bit_cast<bits>(z) - std::bit_cast<bits>(C::shifter); // k modulo 2^bits
     const T r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
     T p = C::taylor[C::degree];
-    for (std::size_t i = C::degree; i-- > 0;)
-        p = p * r + C::taylor[i];
+    for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
     // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
     // nonzero range; the second product rounds once, into a subnormal where the result is one.
     using sbits = std::make_signed_t<bits>;
     const sbits k_signed = static_cast<sbits>(k);
     const sbits k_half = static_cast<sbits>(k_signed >> 1); // arithmetic shift (C++20): floor(k / 2)
     const sbits k_rest = static_cast<sbits>(k_signed - k_half);
-    const T y = p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) *
-                detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
+    const T y =
+        p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) * detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
     // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
     // through the polynomial.
     return x > C::overflow ? std::numeric_limits<T>::infinity() : x < C::underflow ? T(0) : y;
@@ -181,19 +180,19 @@ namespace detail {
 // The width of the partial results of a row reduction over N values: nr<T> (more than 16, so that
 // GCC vectorises the loop rather than unrolling it), or less for short rows.
 template <class T, std::size_t N>
-inline constexpr std::size_t reduction_width = N >= nr<T> ? nr<T> : N >= lanes<T> ? lanes<T> : 1;
+inline constexpr std::size_t reduction_width = N >= nr<T>      ? nr<T>
+                                               : N >= lanes<T> ? lanes<T>
+                                                               : 1;
 
 // The maximum of N values, skipping NaN unless it comes first, and whether any is NaN; both in
 // reduction_width interleaved partial results so that the loop vectorises (a single running
 // maximum is a loop-carried dependence the compilers do not vectorise without -ffast-math).
-template <class T>
-struct row_extent {
+template <class T> struct row_extent {
     T max;
     bool has_nan;
 };
 
-template <class T, std::size_t N>
-[[nodiscard]] inline row_extent<T> row_max(const T* x) noexcept {
+template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(const T* x) noexcept {
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
     T m[w], nan[w] = {};
@@ -216,8 +215,7 @@ template <class T, std::size_t N>
 }
 
 // Sum of N values in reduction_width interleaved partial sums (the vectorisable order).
-template <class T, std::size_t N>
-[[nodiscard]] inline T row_sum(const T* x) noexcept {
+template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noexcept {
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
     T s[w] = {};
@@ -234,8 +232,7 @@ template <class T, std::size_t N>
 
 // Whether every one of the N values at x is finite: x - x is 0 for finite x and NaN for inf and
 // NaN, so the sum of the differences is 0 exactly when all are finite (a vectorisable test).
-template <class T, std::size_t N>
-[[nodiscard]] inline bool all_finite(const T* x) noexcept {
+template <class T, std::size_t N> [[nodiscard]] inline bool all_finite(const T* x) noexcept {
     constexpr std::size_t w = detail::reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
     T s[w] = {};
@@ -259,21 +256,21 @@ template <class T, std::size_t R, std::size_t C>
 // keys [first, first + count) of query `row` in an attention over `length` keys; masked(row, j,
 // length) tells whether key j is masked for query `row`.
 struct no_mask {
-    template <class T>
-    void apply(std::size_t, std::size_t, T*, std::size_t, std::size_t) const noexcept {}
+    template <class T> void apply(std::size_t, std::size_t, T*, std::size_t, std::size_t) const noexcept {}
     [[nodiscard]] bool masked(std::size_t, std::size_t, std::size_t) const noexcept { return false; }
 };
 
 // Query i sees key j only if j <= i + Offset: Offset 0 is PyTorch's is_causal (aligned to the
 // upper-left corner), Offset S - L aligns the diagonal with the lower-right corner.
-template <std::ptrdiff_t Offset>
-struct causal_mask {
+template <std::ptrdiff_t Offset> struct causal_mask {
     template <class T>
     void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t) const noexcept {
         const std::ptrdiff_t last = static_cast<std::ptrdiff_t>(row) + Offset; // the last visible key
         const std::ptrdiff_t first_masked = last + 1 - static_cast<std::ptrdiff_t>(first);
-        const std::size_t begin =
-            first_masked <= 0 ? 0 : static_cast<std::size_t>(first_masked) < count ? static_cast<std::size_t>(first_masked) : count;
+        const std::size_t begin = first_masked <= 0 ? 0
+                                  : static_cast<std::size_t>(first_masked) < count
+                                      ? static_cast<std::size_t>(first_masked)
+                                      : count;
         for (std::size_t j = begin; j < count; ++j) x[j] = -std::numeric_limits<T>::infinity();
     }
     [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t) const noexcept {
@@ -295,8 +292,7 @@ struct bool_mask {
 };
 
 // bias[row * length + j] is added to the score of key j (PyTorch's float attn_mask); -inf masks.
-template <class T>
-struct additive_mask {
+template <class T> struct additive_mask {
     const T* bias;
     void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
         constexpr T minus_inf = -std::numeric_limits<T>::infinity();
@@ -313,8 +309,7 @@ namespace detail {
 // A row whose maximum is +inf takes the limit of softmax: its +inf entries share the weight, the
 // others get 0. Rewriting +inf as 0 and the rest as -inf (then subtracting a maximum of 0) makes
 // exp and the normalisation compute exactly that; a NaN is kept, and makes the row NaN.
-template <class T, std::size_t C>
-inline void limit_of_infinite_row(T* row) noexcept {
+template <class T, std::size_t C> inline void limit_of_infinite_row(T* row) noexcept {
     constexpr T inf = std::numeric_limits<T>::infinity();
     for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == inf ? T(0) : row[j] != row[j] ? row[j] : -inf;
 }
@@ -322,8 +317,7 @@ inline void limit_of_infinite_row(T* row) noexcept {
 // A row holding a NaN: its -inf entries (masked positions among them) get the weight 0 and all the
 // others NaN. Rewriting those others as NaN makes exp and the normalisation, which a NaN sum skips,
 // compute exactly that.
-template <class T, std::size_t C>
-inline void nan_row(T* row) noexcept {
+template <class T, std::size_t C> inline void nan_row(T* row) noexcept {
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == minus_inf ? minus_inf : std::numeric_limits<T>::quiet_NaN();
 }
@@ -332,16 +326,14 @@ inline void nan_row(T* row) noexcept {
 // rows are rewritten: a NaN row as nan_row, a +inf maximum as limit_of_infinite_row; those and a
 // row of -inf take 0.
 // The rare rows, out of line so that the loops of the common ones stay as the compilers like them.
-template <class T, std::size_t C>
-CXATTN_DETAIL_OUT_OF_LINE void special_row(T* row, bool has_nan) noexcept {
+template <class T, std::size_t C> CXATTN_DETAIL_OUT_OF_LINE void special_row(T* row, bool has_nan) noexcept {
     if (has_nan)
         nan_row<T, C>(row);
     else
         limit_of_infinite_row<T, C>(row);
 }
 
-template <class T, std::size_t C>
-[[nodiscard]] inline T shift_of_row(T* row, row_extent<T> extent) noexcept {
+template <class T, std::size_t C> [[nodiscard]] inline T shift_of_row(T* row, row_extent<T> extent) noexcept {
     if (extent.has_nan || extent.max == std::numeric_limits<T>::infinity()) {
         special_row<T, C>(row, extent.has_nan);
         return T(0);
@@ -353,8 +345,7 @@ template <class T, std::size_t C>
 
 // The masks of one call together. The bias is added first and the bool and causal masks then set
 // -inf, so that a position they mask takes no value from the bias (a +inf there would make NaN).
-template <class T, class Causal, bool HasKeep, bool HasBias>
-struct mask_set {
+template <class T, class Causal, bool HasKeep, bool HasBias> struct mask_set {
     Causal causal;
     const bool* keep;
     const T* bias;
@@ -512,7 +503,8 @@ inline void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T*
                 for (std::size_t j = 0; j < width; j += 4) {
                     const std::size_t keys = width - j < 4 ? width - j : 4;
                     for (std::size_t k = 0; k < depth; ++k)
-                        for (std::size_t jj = 0; jj < keys; ++jj) panel[k * NR + j + jj] = b[(j0 + j + jj) * ldb + k0 + k];
+                        for (std::size_t jj = 0; jj < keys; ++jj)
+                            panel[k * NR + j + jj] = b[(j0 + j + jj) * ldb + k0 + k];
                 }
             } else {
                 for (std::size_t k = 0; k < depth; ++k)
@@ -525,8 +517,8 @@ inline void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T*
             for (std::size_t i = 0; i < full_rows; i += MR)
                 row_block<T, MR>(a + i * lda + k0, lda, panel, c + i * ldc + j0, ldc, width, depth, add);
             if constexpr (M % MR != 0)
-                row_block<T, M % MR>(a + full_rows * lda + k0, lda, panel, c + full_rows * ldc + j0, ldc, width,
-                                     depth, add);
+                row_block<T, M % MR>(a + full_rows * lda + k0, lda, panel, c + full_rows * ldc + j0, ldc, width, depth,
+                                     add);
         }
     }
 }
@@ -538,8 +530,7 @@ inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 
 // The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: 0 at
 // -inf and NaN elsewhere if a NaN is there, else the +inf entries share the weight.
-template <class T, std::size_t S>
-CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
+template <class T, std::size_t S> CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
     constexpr T inf = std::numeric_limits<T>::infinity();
     bool nan = false;
     T count{};
@@ -658,7 +649,8 @@ inline void matmul(const T* a, const T* b, T* c) noexcept {
 // c (M x N) = a (M x K) times the transpose of b (N x K), all row-major.
 template <class T, std::size_t M, std::size_t K, std::size_t N>
 inline void matmul_transposed(const T* a, const T* b, T* c) noexcept {
-    static_assert(supported<T>, "cxattn::kernels::matmul_transposed: the element type must be float or double (IEEE 754)");
+    static_assert(supported<T>,
+                  "cxattn::kernels::matmul_transposed: the element type must be float or double (IEEE 754)");
     detail::product<T, M, K, N, true>(a, K, b, K, c, N, false);
 }
 
@@ -669,8 +661,8 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
 inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                       T scale, matrix<T, L, Dv>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::attention: the element type must be float or double (IEEE 754)");
-    detail::attention_core<T, L, S, Dk, Dv, Dk, Dk, Dv, Dv>(query.values, key.values, value.values, scale, output.values,
-                                                            weights.values, mask);
+    detail::attention_core<T, L, S, Dk, Dv, Dk, Dk, Dv, Dv>(query.values, key.values, value.values, scale,
+                                                            output.values, weights.values, mask);
 }
 
 namespace detail {
@@ -719,12 +711,10 @@ namespace detail {
 // Blocks of the streaming kernel: at most 128 queries by 4 nr keys (128 floats, 96 doubles with
 // AVX-512) of scores at a time, 64 KiB at most.
 inline constexpr std::size_t stream_query_block = 128;
-template <class T>
-inline constexpr std::size_t stream_key_block = 4 * nr<T>;
+template <class T> inline constexpr std::size_t stream_key_block = 4 * nr<T>;
 
 // A mask seen from query row `first`: row r of a block is row first + r of the attention.
-template <class Mask>
-struct offset_mask {
+template <class Mask> struct offset_mask {
     const Mask& mask;
     std::size_t first;
     template <class T>
@@ -736,8 +726,7 @@ struct offset_mask {
     }
 };
 
-template <class Mask>
-[[nodiscard]] inline auto rows_from(const Mask& mask, std::size_t first) noexcept {
+template <class Mask> [[nodiscard]] inline auto rows_from(const Mask& mask, std::size_t first) noexcept {
     if constexpr (std::is_same_v<Mask, no_mask>)
         return no_mask{};
     else
@@ -785,8 +774,9 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
     }
     if constexpr (!std::is_same_v<Mask, no_mask>) {
         if (!all_finite<T, SB * Dv>(v + j0 * Dv)) {
-            product_skipping<T, LB, SB, Dv>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0,
-                                            [&](std::size_t r, std::size_t j) { return mask.masked(i0 + r, j0 + j, S); });
+            product_skipping<T, LB, SB, Dv>(
+                scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0,
+                [&](std::size_t r, std::size_t j) { return mask.masked(i0 + r, j0 + j, S); });
             return;
         }
     }
@@ -821,8 +811,7 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
     constexpr std::size_t full = S / SB * SB;
     for (std::size_t j0 = 0; j0 < full; j0 += SB)
         stream_block<T, L, S, Dk, Dv, LB, SB>(q, k, v, scale, out, mask, i0, j0, max, sum);
-    if constexpr (full < S)
-        stream_block<T, L, S, Dk, Dv, LB, S - full>(q, k, v, scale, out, mask, i0, full, max, sum);
+    if constexpr (full < S) stream_block<T, L, S, Dk, Dv, LB, S - full>(q, k, v, scale, out, mask, i0, full, max, sum);
     for (std::size_t r = 0; r < LB; ++r) {
         if (sum[r] == T(0)) continue; // every key masked: the output row stays zero
         const T inverse = T(1) / sum[r];
@@ -841,14 +830,16 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
 inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
                                 const matrix<T, S, Dv>& value, T scale, matrix<T, L, Dv>& output,
                                 const Mask& mask = {}) noexcept {
-    static_assert(supported<T>, "cxattn::kernels::streaming_attention: the element type must be float or double (IEEE 754)");
+    static_assert(supported<T>,
+                  "cxattn::kernels::streaming_attention: the element type must be float or double (IEEE 754)");
     constexpr std::size_t LB = L < detail::stream_query_block ? L : detail::stream_query_block;
     constexpr std::size_t full = L / LB * LB;
     for (std::size_t i0 = 0; i0 < full; i0 += LB)
-        detail::stream_rows<T, L, S, Dk, Dv, LB>(query.values, key.values, value.values, scale, output.values, mask, i0);
+        detail::stream_rows<T, L, S, Dk, Dv, LB>(query.values, key.values, value.values, scale, output.values, mask,
+                                                 i0);
     if constexpr (full < L)
         detail::stream_rows<T, L, S, Dk, Dv, L - full>(query.values, key.values, value.values, scale, output.values,
-                                                        mask, full);
+                                                       mask, full);
 }
 
 } // namespace cxattn::kernels

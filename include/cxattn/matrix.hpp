@@ -12,10 +12,8 @@ namespace cxattn {
 // It is an aggregate on purpose: `matrix<float, 2, 3>{1, 2, 3, 4, 5, 6}` takes the values in
 // row-major order, fewer values leave the rest zero, more values are a compile error, and the type
 // is structural, so a matrix can also be a template argument.
-template <class T, std::size_t Rows, std::size_t Cols>
-struct matrix {
-    static_assert(Rows > 0 && Cols > 0,
-                  "cxattn::matrix: a dimension is zero (rows and cols must both be at least 1)");
+template <class T, std::size_t Rows, std::size_t Cols> struct matrix {
+    static_assert(Rows > 0 && Cols > 0, "cxattn::matrix: a dimension is zero (rows and cols must both be at least 1)");
 
     using value_type = T;
     static constexpr std::size_t rows = Rows;
@@ -23,7 +21,7 @@ struct matrix {
 
     // Row-major storage: element (row, col) is values[row * Cols + col]. Zero unless initialised.
     // (A zero dimension still gets one element, so that the static_assert above is the only error.)
-    T values[Rows * Cols > 0 ? Rows * Cols : 1]{};
+    T values[Rows * Cols > 0 ? Rows* Cols : 1]{};
 
     [[nodiscard]] static constexpr std::size_t size() noexcept { return Rows * Cols; }
 

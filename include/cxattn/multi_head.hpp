@@ -72,10 +72,10 @@ struct mha_weights {
                   "(each key/value head serves NumHeads / NumKvHeads query heads)");
     static_assert(std::is_floating_point_v<T>, "cxattn::mha_weights: the element type must be floating point");
 
-    static constexpr bool valid = rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>> &&
-                                  rule::num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>,
-                                                                      shapes::num_kv_heads<NumKvHeads>> &&
-                                  std::is_floating_point_v<T>;
+    static constexpr bool valid =
+        rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>> &&
+        rule::num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>, shapes::num_kv_heads<NumKvHeads>> &&
+        std::is_floating_point_v<T>;
     static constexpr std::size_t embed_dim = E;
     static constexpr std::size_t num_heads = NumHeads;
     static constexpr std::size_t num_kv_heads = NumKvHeads;
@@ -85,10 +85,10 @@ struct mha_weights {
     // Columns of the projected keys and values: NumKvHeads heads of head_dim.
     static constexpr std::size_t kv_dim = valid ? NumKvHeads * head_dim : 1;
 
-    matrix<T, E, E> q_proj;          // E x E
-    matrix<T, kv_dim, KDim> k_proj;  // NumKvHeads*E/NumHeads x KDim
-    matrix<T, kv_dim, VDim> v_proj;  // NumKvHeads*E/NumHeads x VDim
-    matrix<T, E, E> out_proj;        // E x E
+    matrix<T, E, E> q_proj;         // E x E
+    matrix<T, kv_dim, KDim> k_proj; // NumKvHeads*E/NumHeads x KDim
+    matrix<T, kv_dim, VDim> v_proj; // NumKvHeads*E/NumHeads x VDim
+    matrix<T, E, E> out_proj;       // E x E
     matrix<T, 1, E> q_bias;
     matrix<T, 1, kv_dim> k_bias;
     matrix<T, 1, kv_dim> v_bias;
@@ -105,7 +105,8 @@ constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, con
         if constexpr (Checked)
             y.values[y_offset + o] = ieee::add(ieee::dot<In>(x, x_offset, weight, o * In), bias.values[o]);
         else
-            y.values[y_offset + o] = dot<1>(x, x_offset, weight, o * In, std::make_index_sequence<In>{}) + bias.values[o];
+            y.values[y_offset + o] =
+                dot<1>(x, x_offset, weight, o * In, std::make_index_sequence<In>{}) + bias.values[o];
     }
 }
 
@@ -117,7 +118,7 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
     using weights_type = mha_weights<T, E, H, KDim, VDim, G>;
     constexpr std::size_t head_dim = weights_type::head_dim;
     constexpr std::size_t kv_dim = weights_type::kv_dim;
-    constexpr std::size_t group = H / G;  // query heads per key/value head (PyTorch's enable_gqa)
+    constexpr std::size_t group = H / G; // query heads per key/value head (PyTorch's enable_gqa)
 
     // Every query row reads every projected key and value; a query row is projected when needed.
     matrix<T, S, kv_dim> keys;
@@ -130,21 +131,22 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
     matrix<T, 1, S> head_weights;
     for (std::size_t i = 0; i < L; ++i) {
         project_row<Checked>(query, i * E, params.q_proj, params.q_bias, query_row, 0);
-        matrix<T, 1, E> heads{};  // the heads' outputs side by side (PyTorch's concatenation)
+        matrix<T, 1, E> heads{}; // the heads' outputs side by side (PyTorch's concatenation)
         for (std::size_t h = 0; h < H; ++h) {
             const std::size_t kv_offset = h / group * head_dim;
             attend_row<S, head_dim, head_dim, Checked>(
-                row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{
-                    query_row, h * head_dim, keys, kv_offset, values, kv_offset},
+                row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{query_row, h * head_dim, keys,
+                                                                                          kv_offset, values, kv_offset},
                 i, options, head_weights, 0, heads, h * head_dim);
             for (std::size_t j = 0; j < S; ++j) {
                 if constexpr (Checked)
-                    result.weights.values[i * S + j] = ieee::add(result.weights.values[i * S + j], head_weights.values[j]);
+                    result.weights.values[i * S + j] =
+                        ieee::add(result.weights.values[i * S + j], head_weights.values[j]);
                 else
                     result.weights.values[i * S + j] += head_weights.values[j];
             }
         }
-        for (std::size_t j = 0; j < S; ++j) {  // the mean over the heads (average_attn_weights=True)
+        for (std::size_t j = 0; j < S; ++j) { // the mean over the heads (average_attn_weights=True)
             if constexpr (Checked)
                 result.weights.values[i * S + j] = ieee::div(result.weights.values[i * S + j], static_cast<T>(H));
             else
@@ -168,11 +170,9 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
 template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::size_t Kd, class V, std::size_t S2,
           std::size_t Vd, class W, std::size_t E, std::size_t H, std::size_t KDim, std::size_t VDim, std::size_t G,
           class... Options>
-[[nodiscard]] constexpr attention_result<T, L, S, E> multi_head_attention(const matrix<T, L, Eq>& query,
-                                                                        const matrix<U, S, Kd>& key,
-                                                                        const matrix<V, S2, Vd>& value,
-                                                                        const mha_weights<W, E, H, KDim, VDim, G>& params,
-                                                                        const Options&... options) noexcept {
+[[nodiscard]] constexpr attention_result<T, L, S, E>
+multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key, const matrix<V, S2, Vd>& value,
+                     const mha_weights<W, E, H, KDim, VDim, G>& params, const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     // (E % NumHeads and NumHeads % NumKvHeads are mha_weights' own rules.)
     static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");

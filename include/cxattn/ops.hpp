@@ -68,8 +68,7 @@ template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, C, R> transpose(const matrix<T, R, C>& m) noexcept {
     matrix<T, C, R> out;
     for (std::size_t i = 0; i < R; ++i)
-        for (std::size_t j = 0; j < C; ++j)
-            out.values[j * R + i] = m.values[i * C + j];
+        for (std::size_t j = 0; j < C; ++j) out.values[j * R + i] = m.values[i * C + j];
     return out;
 }
 
@@ -95,8 +94,7 @@ template <class Op, class T, std::size_t R, std::size_t C>
             return out;
         }
     }
-    for (std::size_t i = 0; i < R * C; ++i)
-        out.values[i] = Op::apply(lhs.values[i], rhs.values[i]);
+    for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::apply(lhs.values[i], rhs.values[i]);
     return out;
 }
 

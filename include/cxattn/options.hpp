@@ -31,10 +31,8 @@ inline constexpr causal_lower_right_t causal_lower_right{};
 
 // Replaces the factor 1/sqrt(Dk) that multiplies the scores (PyTorch's `scale` argument). The
 // factor converts to the element type of the attention that receives it.
-template <class U>
-struct scale {
-    static_assert(std::is_arithmetic_v<U> && !std::is_same_v<U, bool>,
-                  "cxattn::scale: the factor must be a number");
+template <class U> struct scale {
+    static_assert(std::is_arithmetic_v<U> && !std::is_same_v<U, bool>, "cxattn::scale: the factor must be a number");
     U factor;
     constexpr explicit scale(U f) noexcept : factor(f) {}
 };
@@ -60,7 +58,7 @@ inline constexpr std::size_t count_options = ((kind_of_option<Options> == Kind ?
 
 template <class Option, std::size_t L, std::size_t S> inline constexpr bool mask_is_l_by_s = true;
 template <class U, std::size_t R, std::size_t C, std::size_t L, std::size_t S>
-inline constexpr bool mask_is_l_by_s<matrix<U, R, C>, L, S> = R == L && C == S;
+inline constexpr bool mask_is_l_by_s<matrix<U, R, C>, L, S> = (R == L && C == S);
 
 template <class Option, class T> inline constexpr bool additive_mask_holds = true;
 template <class U, std::size_t R, std::size_t C, class T>
@@ -78,8 +76,8 @@ template <std::size_t L, std::size_t S> struct scores {};
 namespace rule {
 
 template <class... Options>
-inline constexpr bool every_option_is_known =
-    ((detail::kind_of_option<Options> != detail::option_kind::unknown) && ...);
+inline constexpr bool every_option_is_known = ((detail::kind_of_option<Options> != detail::option_kind::unknown) &&
+                                               ...);
 
 template <class... Options>
 inline constexpr bool each_option_at_most_once =
@@ -96,8 +94,8 @@ inline constexpr bool one_causal_alignment =
 
 template <class Scores, class... Options> inline constexpr bool masks_match_scores = false;
 template <std::size_t L, std::size_t S, class... Options>
-inline constexpr bool masks_match_scores<shapes::scores<L, S>, Options...> =
-    (detail::mask_is_l_by_s<Options, L, S> && ...);
+inline constexpr bool masks_match_scores<shapes::scores<L, S>, Options...> = (detail::mask_is_l_by_s<Options, L, S> &&
+                                                                              ...);
 
 template <class T, class... Options>
 inline constexpr bool additive_masks_hold_element_type = (detail::additive_mask_holds<Options, T> && ...);
@@ -105,10 +103,9 @@ inline constexpr bool additive_masks_hold_element_type = (detail::additive_mask_
 // All of the above: the attention functions compile their bodies only when this holds, so that a
 // broken rule is the only error.
 template <class T, std::size_t L, std::size_t S, class... Options>
-inline constexpr bool options_valid = every_option_is_known<Options...> && each_option_at_most_once<Options...> &&
-                                      one_causal_alignment<Options...> &&
-                                      masks_match_scores<shapes::scores<L, S>, Options...> &&
-                                      additive_masks_hold_element_type<T, Options...>;
+inline constexpr bool options_valid =
+    every_option_is_known<Options...>&& each_option_at_most_once<Options...>&& one_causal_alignment<Options...>&&
+        masks_match_scores<shapes::scores<L, S>, Options...>&& additive_masks_hold_element_type<T, Options...>;
 
 } // namespace rule
 
@@ -116,8 +113,7 @@ namespace detail {
 
 // The options of one call, resolved once before the loops: which masks there are (types, for
 // `if constexpr`), where their values are, the scale and the causal alignment.
-template <class T, std::size_t L, std::size_t S, class... Options>
-struct resolved_options {
+template <class T, std::size_t L, std::size_t S, class... Options> struct resolved_options {
     static constexpr bool has_bool_mask = count_options<option_kind::bool_mask, Options...> != 0;
     static constexpr bool has_additive_mask = count_options<option_kind::additive_mask, Options...> != 0;
     static constexpr bool is_causal_upper_left = count_options<option_kind::causal, Options...> != 0;
@@ -126,8 +122,8 @@ struct resolved_options {
     static constexpr std::size_t key_length = S;
 
     // The masks are read in place (they live for the whole call), as arrays: see detail::dot.
-    const matrix<bool, L, S>* keep = nullptr;  // true = attend
-    const matrix<T, L, S>* bias = nullptr;     // added to the scaled scores; -inf masks
+    const matrix<bool, L, S>* keep = nullptr; // true = attend
+    const matrix<T, L, S>* bias = nullptr;    // added to the scaled scores; -inf masks
     T score_scale{};
 
     constexpr void take(const matrix<bool, L, S>& mask) noexcept { keep = &mask; }

@@ -31,17 +31,15 @@ inline constexpr bool inner_dimensions_agree<shapes::lhs<M, K>, shapes::rhs<K2, 
 
 template <class Lhs, class Rhs> inline constexpr bool same_shape = false;
 template <std::size_t R, std::size_t C, std::size_t R2, std::size_t C2>
-inline constexpr bool same_shape<shapes::lhs<R, C>, shapes::rhs<R2, C2>> = R == R2 && C == C2;
+inline constexpr bool same_shape<shapes::lhs<R, C>, shapes::rhs<R2, C2>> = R == R2&& C == C2;
 
 template <class Query, class Key> inline constexpr bool query_and_key_head_sizes_agree = false;
 template <std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2>
-inline constexpr bool query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>> =
-    Dk == Dk2;
+inline constexpr bool query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>> = Dk == Dk2;
 
 template <class Key, class Value> inline constexpr bool key_and_value_lengths_agree = false;
 template <std::size_t S, std::size_t Dk, std::size_t S2, std::size_t Dv>
-inline constexpr bool key_and_value_lengths_agree<shapes::key<S, Dk>, shapes::value<S2, Dv>> =
-    S == S2;
+inline constexpr bool key_and_value_lengths_agree<shapes::key<S, Dk>, shapes::value<S2, Dv>> = S == S2;
 
 // Arithmetic needs numbers: matrix<bool, R, C> is a mask, not a number matrix.
 template <class T> inline constexpr bool arithmetic_element_type = true;

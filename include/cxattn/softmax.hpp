@@ -35,7 +35,7 @@ constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
     constexpr T inf = std::numeric_limits<T>::infinity();
     T max = m.values[offset];
     for (std::size_t j = offset + 1; j < offset + N; ++j)
-        if (m.values[j] > max || m.values[j] != m.values[j]) max = m.values[j];  // NaN, once in max, stays
+        if (m.values[j] > max || m.values[j] != m.values[j]) max = m.values[j]; // NaN, once in max, stays
     if (max != max) {
         for (std::size_t j = offset; j < offset + N; ++j)
             m.values[j] = m.values[j] == -inf ? T{} : std::numeric_limits<T>::quiet_NaN();
@@ -52,10 +52,8 @@ constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
         return false;
     }
     T sum{};
-    for (std::size_t j = offset; j < offset + N; ++j)
-        sum += (m.values[j] = cxattn::exp(m.values[j] - max));
-    for (std::size_t j = offset; j < offset + N; ++j)
-        m.values[j] /= sum;
+    for (std::size_t j = offset; j < offset + N; ++j) sum += (m.values[j] = cxattn::exp(m.values[j] - max));
+    for (std::size_t j = offset; j < offset + N; ++j) m.values[j] /= sum;
     return false;
 }
 
@@ -69,13 +67,12 @@ template <class T, std::size_t R, std::size_t C>
 #if CXATTN_RUNTIME_KERNELS
         if constexpr (kernels::supported<T>) {
             if (!cxattn::detail::is_constant_evaluated()) {
-                kernels::softmax_rows<T, R, C>(m.values, T{1});  // the vectorised rows of cxattn/kernels.hpp
+                kernels::softmax_rows<T, R, C>(m.values, T{1}); // the vectorised rows of cxattn/kernels.hpp
                 return m;
             }
         }
 #endif
-        for (std::size_t i = 0; i < R; ++i)
-            static_cast<void>(detail::softmax_row<C>(m, i * C));
+        for (std::size_t i = 0; i < R; ++i) static_cast<void>(detail::softmax_row<C>(m, i * C));
     }
     return m;
 }

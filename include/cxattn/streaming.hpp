@@ -47,21 +47,21 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     const std::size_t end = options.key_end(row);
     const std::size_t mask_offset = row * S;
 
-    T max = minus_inf;  // m: the largest score so far
-    T sum{};            // l: sum of exp(score - m) so far
+    T max = minus_inf; // m: the largest score so far
+    T sum{};           // l: sum of exp(score - m) so far
     for (std::size_t j = 0; j < end; ++j) {
         if constexpr (Resolved::has_bool_mask)
             if (!options.keep->values[mask_offset + j]) continue;
         if constexpr (Resolved::has_additive_mask)
             if (options.bias->values[mask_offset + j] == minus_inf) continue;
         const T s = score<Dk, Checked>(in, j, mask_offset, options);
-        if (!(s <= max)) {  // a new maximum, or NaN (which compares false)
-            if (s != s) {   // the row is NaN, as the softmax of a row holding NaN is
+        if (!(s <= max)) { // a new maximum, or NaN (which compares false)
+            if (s != s) {  // the row is NaN, as the softmax of a row holding NaN is
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
                 return;
             }
-            if (max != minus_inf) {  // rescale what was accumulated against the old maximum
+            if (max != minus_inf) { // rescale what was accumulated against the old maximum
                 const T factor = cxattn::exp(max - s);
                 sum *= factor;
                 if constexpr (Checked) {
@@ -85,7 +85,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
             add_scaled(output, output_offset, weight, in.value, in.value_offset + j * value_stride,
                        std::make_index_sequence<Dv>{});
     }
-    if (max == minus_inf) return;  // nothing attended, or every score -inf: all weights are zero
+    if (max == minus_inf) return; // nothing attended, or every score -inf: all weights are zero
     if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
         return;
@@ -125,12 +125,11 @@ constexpr void stream(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 // L x S weights exist. It takes the same options and gives the same semantics; the results agree
 // with scaled_dot_product_attention(...).output to a few ULP (the exps are taken against a running
 // maximum, then rescaled).
-template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2,
-          std::size_t S2, std::size_t Dv, class... Options>
-[[nodiscard]] constexpr matrix<T, L, Dv> streaming_attention(const matrix<T, L, Dk>& query,
-                                                             const matrix<U, S, Dk2>& key,
-                                                             const matrix<V, S2, Dv>& value,
-                                                             const Options&... options) noexcept {
+template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
+          std::size_t Dv, class... Options>
+[[nodiscard]] constexpr matrix<T, L, Dv>
+streaming_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key, const matrix<V, S2, Dv>& value,
+                    const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     static_assert(rule::same_element_type<T, U>, "cxattn::streaming_attention: query and key element types differ");
     static_assert(rule::same_element_type<T, V>, "cxattn::streaming_attention: query and value element types differ");

@@ -13,41 +13,50 @@
 
 namespace {
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-struct case_data {
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> struct case_data {
     cxattn::matrix<T, L, Dk> q;
     cxattn::matrix<T, S, Dk> k;
     cxattn::matrix<T, S, Dv> v;
     cxattn::matrix<bool, L, S> bool_mask;
     cxattn::matrix<T, L, S> additive_mask;
     T scale;
-    unsigned flags;  // % 3: 0 no causal option, 1 causal, 2 causal_lower_right; 4 bool mask; 8 additive; 16 scale
+    unsigned flags; // % 3: 0 no causal option, 1 causal, 2 causal_lower_right; 4 bool mask; 8 additive; 16 scale
 };
 
 // Calls f(options...) with the options that flags select: 24 combinations, each its own type.
-template <class Case, class F>
-void with_options(const Case& c, F&& f) {
+template <class Case, class F> void with_options(const Case& c, F&& f) {
     auto with_scale = [&](auto... o) {
-        if (c.flags & 16u) f(o..., cxattn::scale(c.scale));
-        else f(o...);
+        if (c.flags & 16u)
+            f(o..., cxattn::scale(c.scale));
+        else
+            f(o...);
     };
     auto with_additive = [&](auto... o) {
-        if (c.flags & 8u) with_scale(o..., c.additive_mask);
-        else with_scale(o...);
+        if (c.flags & 8u)
+            with_scale(o..., c.additive_mask);
+        else
+            with_scale(o...);
     };
     auto with_bool = [&](auto... o) {
-        if (c.flags & 4u) with_additive(o..., c.bool_mask);
-        else with_additive(o...);
+        if (c.flags & 4u)
+            with_additive(o..., c.bool_mask);
+        else
+            with_additive(o...);
     };
     switch (c.flags % 3) {
-    case 1: with_bool(cxattn::causal); break;
-    case 2: with_bool(cxattn::causal_lower_right); break;
-    default: with_bool(); break;
+    case 1:
+        with_bool(cxattn::causal);
+        break;
+    case 2:
+        with_bool(cxattn::causal_lower_right);
+        break;
+    default:
+        with_bool();
+        break;
     }
 }
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void check(fuzz::input& in) {
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> void check(fuzz::input& in) {
     static case_data<T, L, S, Dk, Dv> c;
     c.q = in.next_matrix<T, L, Dk>();
     c.k = in.next_matrix<T, S, Dk>();
@@ -69,7 +78,7 @@ void check(fuzz::input& in) {
             options.bias[i][j] = (c.flags & 8u) ? static_cast<long double>(c.additive_mask(i, j)) : 0.0L;
         }
     const long double scale = (c.flags & 16u) ? static_cast<long double>(c.scale)
-                                               : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
+                                              : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
     static reference::attention_result<L, S, Dv> ref;
     reference::attention(c.q, c.k, c.v, options, scale, ref);
 
@@ -111,7 +120,7 @@ void check(fuzz::input& in) {
             long double bound = 0, magnitude = 0, values = 0;
             bool finite = true;
             for (std::size_t j = 0; j < S; ++j) {
-                if (ref.weights[i][j] == 0 && weight_error[j] == 0) continue;  // masked: never read
+                if (ref.weights[i][j] == 0 && weight_error[j] == 0) continue; // masked: never read
                 finite = finite && std::isfinite(c.v(j, d));
                 bound += weight_error[j] * std::fabs(static_cast<long double>(c.v(j, d)));
                 magnitude += std::fabs(ref.weights[i][j] * static_cast<long double>(c.v(j, d)));
@@ -122,8 +131,8 @@ void check(fuzz::input& in) {
             const long double slack = static_cast<long double>(S + 1) * tiny + u * std::fabs(want);
             const long double got_d = got.output(i, d), streamed_d = streamed(i, d);
             FUZZ_CHECK(std::fabs(got_d - want) <= bound + fuzz::gamma<T>(S + 1) * magnitude + slack,
-                       "attention output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d, got_d,
-                       want, bound, c.flags);
+                       "attention output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d, got_d, want,
+                       bound, c.flags);
             // The online softmax's running sum is not normalised until the end (as in
             // FlashAttention): it holds sum_j exp(s_j - running max) v_j, up to sum_j |v_j|, which
             // may overflow where the normalised output does not (docs/semantics.md).
@@ -137,8 +146,8 @@ void check(fuzz::input& in) {
         for (std::size_t j = 0; j < S; ++j) any = any || (options.attend[i][j] && options.bias[i][j] != -inf);
         if (!any)
             for (std::size_t d = 0; d < Dv; ++d)
-                FUZZ_CHECK(got.output(i, d) == 0 && streamed(i, d) == 0, "row %zu is fully masked, output %zu not 0",
-                           i, d);
+                FUZZ_CHECK(got.output(i, d) == 0 && streamed(i, d) == 0, "row %zu is fully masked, output %zu not 0", i,
+                           d);
     }
 }
 

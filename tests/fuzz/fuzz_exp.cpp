@@ -13,8 +13,10 @@
 namespace {
 
 template <class T> void set(mpfr_t out, T x) {
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) mpfr_set_d(out, x, MPFR_RNDN);
-    else mpfr_set_ld(out, x, MPFR_RNDN);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
+        mpfr_set_d(out, x, MPFR_RNDN);
+    else
+        mpfr_set_ld(out, x, MPFR_RNDN);
 }
 
 // |got - exp(x)| in units of the last place of T at exp(x) (the subnormal spacing below the

@@ -51,14 +51,14 @@ private:
 
 // A failed check prints what and where, then aborts, which libFuzzer and the replay runner both
 // report as a failure with the input that caused it.
-#define FUZZ_CHECK(condition, ...)                                                          \
-    do {                                                                                    \
-        if (!(condition)) {                                                                 \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #condition); \
-            std::fprintf(stderr, __VA_ARGS__);                                              \
-            std::fprintf(stderr, "\n");                                                     \
-            std::abort();                                                                   \
-        }                                                                                   \
+#define FUZZ_CHECK(condition, ...)                                                                                     \
+    do {                                                                                                               \
+        if (!(condition)) {                                                                                            \
+            std::fprintf(stderr, "%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #condition);                       \
+            std::fprintf(stderr, __VA_ARGS__);                                                                         \
+            std::fprintf(stderr, "\n");                                                                                \
+            std::abort();                                                                                              \
+        }                                                                                                              \
     } while (false)
 
 // gamma(n) = n u / (1 - n u): the relative error bound of n roundings (Higham, Lemma 3.1).

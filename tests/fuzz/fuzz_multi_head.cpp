@@ -39,15 +39,14 @@ void project(const cxattn::matrix<T, R, In>& x, const cxattn::matrix<T, Out, In>
         }
 }
 
-template <class T>
-void check(fuzz::input& in) {
+template <class T> void check(fuzz::input& in) {
     const auto query = bounded_matrix<T, L, E>(in);
     auto key = bounded_matrix<T, S, KDim>(in);
     auto value = bounded_matrix<T, S, VDim>(in);
-    cxattn::mha_weights<T, E, H, KDim, VDim, G> p{bounded_matrix<T, E, E>(in), bounded_matrix<T, G * Dh, KDim>(in),
-                                                  bounded_matrix<T, G * Dh, VDim>(in), bounded_matrix<T, E, E>(in),
-                                                  bounded_matrix<T, 1, E>(in), bounded_matrix<T, 1, G * Dh>(in),
-                                                  bounded_matrix<T, 1, G * Dh>(in), bounded_matrix<T, 1, E>(in)};
+    cxattn::mha_weights<T, E, H, KDim, VDim, G> p{
+        bounded_matrix<T, E, E>(in),      bounded_matrix<T, G * Dh, KDim>(in), bounded_matrix<T, G * Dh, VDim>(in),
+        bounded_matrix<T, E, E>(in),      bounded_matrix<T, 1, E>(in),         bounded_matrix<T, 1, G * Dh>(in),
+        bounded_matrix<T, 1, G * Dh>(in), bounded_matrix<T, 1, E>(in)};
     cxattn::matrix<bool, L, S> keep;
     for (bool& b : keep.values) b = (in.next<std::uint8_t>() & 1u) != 0;
     const unsigned flags = in.next<std::uint8_t>();
@@ -62,10 +61,14 @@ void check(fuzz::input& in) {
     }
 
     cxattn::attention_result<T, L, S, E> got;
-    if (causal && masked) got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal, keep);
-    else if (causal) got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal);
-    else if (masked) got = cxattn::multi_head_attention(query, key, value, p, keep);
-    else got = cxattn::multi_head_attention(query, key, value, p);
+    if (causal && masked)
+        got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal, keep);
+    else if (causal)
+        got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal);
+    else if (masked)
+        got = cxattn::multi_head_attention(query, key, value, p, keep);
+    else
+        got = cxattn::multi_head_attention(query, key, value, p);
 
     // The reference, with its error bounds.
     static long double q[L][E], qm[L][E], k[S][Dh], km[S][Dh], v[S][Dh], vm[S][Dh];
@@ -81,7 +84,7 @@ void check(fuzz::input& in) {
     bool row_poisoned[L] = {};
     for (std::size_t i = 0; i < L; ++i) row_poisoned[i] = (flags >> 2) % 4 != 0 && attends(i, poisoned);
     for (std::size_t h = 0; h < H; ++h) {
-        const std::size_t c0 = h * Dh;  // query head h's columns; its key/value head is h / (H / G) = 0
+        const std::size_t c0 = h * Dh; // query head h's columns; its key/value head is h / (H / G) = 0
         for (std::size_t i = 0; i < L; ++i) {
             fuzz::score_row<S> scores;
             scores.error_bound = 0;
@@ -94,9 +97,10 @@ void check(fuzz::input& in) {
                              fuzz::gamma<T>(Dh + 1) * std::fabs(q[i][c0 + d] * k[j][d]) * 1.01L;
                 }
                 scores.exact[j] = attends(i, j) ? dot * scale : -inf;
-                if (attends(i, j)) scores.error_bound = std::fmax(scores.error_bound, error * scale + u * std::fabs(dot * scale));
+                if (attends(i, j))
+                    scores.error_bound = std::fmax(scores.error_bound, error * scale + u * std::fabs(dot * scale));
             }
-            if (row_poisoned[i]) continue;  // NaN or inf reached this row's scores and values
+            if (row_poisoned[i]) continue; // NaN or inf reached this row's scores and values
             // The per-head weights are only visible averaged over the heads: accumulate the exact
             // ones and their error bounds.
             long double max = -inf, w[S] = {}, weight_error[S] = {};

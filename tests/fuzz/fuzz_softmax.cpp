@@ -9,8 +9,7 @@
 
 namespace {
 
-template <class T, std::size_t R, std::size_t C>
-void check(fuzz::input& in) {
+template <class T, std::size_t R, std::size_t C> void check(fuzz::input& in) {
     const auto x = in.next_matrix<T, R, C>();
     const auto w = cxattn::softmax(x);
     for (std::size_t i = 0; i < R; ++i) {

@@ -22,8 +22,7 @@ namespace fuzz {
 
 // What the caller knows of one row of scores: the exact values, and a bound on the absolute
 // error of the computed ones (infinite where the computation may overflow).
-template <std::size_t S>
-struct score_row {
+template <std::size_t S> struct score_row {
     long double exact[S];
     long double error_bound;
 };

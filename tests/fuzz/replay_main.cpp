@@ -28,5 +28,5 @@ int main(int argc, char** argv) {
         }
     }
     std::printf("replayed %zu inputs\n", replayed);
-    return replayed > 0 ? 0 : 1;  // an empty corpus is a mistake in the test set-up, not a pass
+    return replayed > 0 ? 0 : 1; // an empty corpus is a mistake in the test set-up, not a pass
 }

@@ -12,8 +12,7 @@ namespace numerics {
 // N arguments: the first half evenly spaced over [lo, hi]; the second half with magnitudes
 // 2^e (1 + f), e stepping evenly from e_lo to e_hi and f a pseudo-random 24-bit fraction, with a
 // pseudo-random sign when signed_.
-template <class T, std::size_t N>
-constexpr std::array<T, N> arguments(T lo, T hi, int e_lo, int e_hi, bool signed_) {
+template <class T, std::size_t N> constexpr std::array<T, N> arguments(T lo, T hi, int e_lo, int e_hi, bool signed_) {
     static_assert(N >= 4);
     std::array<T, N> xs{};
     constexpr std::size_t half = N / 2;
@@ -36,8 +35,7 @@ constexpr std::array<T, N> arguments(T lo, T hi, int e_lo, int e_hi, bool signed
     return xs;
 }
 
-template <class T, std::size_t N, class F>
-constexpr std::array<T, N> map(const std::array<T, N>& xs, F f) {
+template <class T, std::size_t N, class F> constexpr std::array<T, N> map(const std::array<T, N>& xs, F f) {
     std::array<T, N> ys{};
     for (std::size_t i = 0; i < N; ++i) ys[i] = f(xs[i]);
     return ys;

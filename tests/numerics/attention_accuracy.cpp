@@ -35,7 +35,8 @@ errors measure(const cxattn::attention_result<float, n, n, n>& got, const refere
             e.weights = std::fmax(e.weights, std::fabs(got.weights(i, j) - ref.weights[i][j]) / ref.weights[i][j]);
         for (std::size_t d = 0; d < n; ++d) {
             long double magnitude = 0;
-            for (std::size_t j = 0; j < n; ++j) magnitude += ref.weights[i][j] * std::fabs(static_cast<long double>(v(j, d)));
+            for (std::size_t j = 0; j < n; ++j)
+                magnitude += ref.weights[i][j] * std::fabs(static_cast<long double>(v(j, d)));
             e.outputs = std::fmax(e.outputs, std::fabs(got.output(i, d) - ref.output[i][d]) / magnitude);
         }
     }
@@ -47,7 +48,7 @@ errors measure(const cxattn::attention_result<float, n, n, n>& got, const refere
 int main() {
     static reference::attention_result<n, n, n> ref;
     reference::attention(q, k, v, ref);
-    auto run_q = q;  // a run-time copy: the call below is not a constant expression
+    auto run_q = q; // a run-time copy: the call below is not a constant expression
     static cxattn::attention_result<float, n, n, n> run_time;
     run_time = cxattn::scaled_dot_product_attention(run_q, k, v);
 

@@ -16,8 +16,7 @@ __extension__ typedef __int128 int128; // x87 positions need 79 bits
 
 // Position of x among T's values: neighbours differ by 1, -0 and +0 share 0, +inf follows the largest
 // finite value. The ULP distance of a and b is |position(a) - position(b)|.
-template <class T>
-int128 position(T x) {
+template <class T> int128 position(T x) {
     static_assert(std::numeric_limits<T>::radix == 2);
     if constexpr (std::numeric_limits<T>::digits == 24) {
         const auto bits = std::bit_cast<std::uint32_t>(x);
@@ -44,8 +43,7 @@ int128 position(T x) {
 }
 
 // ULP distance; NaN is at distance 0 from NaN and "infinitely" far (2^100) from any number.
-template <class T>
-int128 ulp_distance(T a, T b) {
+template <class T> int128 ulp_distance(T a, T b) {
     if (std::isnan(a) || std::isnan(b)) {
         return std::isnan(a) && std::isnan(b) ? 0 : int128(1) << 100;
     }
@@ -54,16 +52,13 @@ int128 ulp_distance(T a, T b) {
 }
 
 // Same value, same sign (for zeros), or both NaN.
-template <class T>
-bool same(T a, T b) {
-    return (std::isnan(a) && std::isnan(b)) ||
-           (position(a) == position(b) && std::signbit(a) == std::signbit(b));
+template <class T> bool same(T a, T b) {
+    return (std::isnan(a) && std::isnan(b)) || (position(a) == position(b) && std::signbit(a) == std::signbit(b));
 }
 
 // The thresholds of exp for T (the same values as the generated block of math.hpp, recomputed here
 // with the platform's libm so that the test does not trust the header).
-template <class T>
-T exp_overflow_threshold() {
+template <class T> T exp_overflow_threshold() {
     // The largest x whose exp rounds to a finite value: step down from log(max) until exp is finite.
     T x = std::log(std::numeric_limits<T>::max());
     while (std::isinf(std::exp(x))) x = std::nextafter(x, T(0));
@@ -73,8 +68,7 @@ T exp_overflow_threshold() {
 }
 
 // The smallest x whose exp rounds to a nonzero value.
-template <class T>
-T exp_underflow_threshold() {
+template <class T> T exp_underflow_threshold() {
     using lim = std::numeric_limits<T>;
     // exp(x) rounds to zero below log(denorm_min / 2): start there, a few ULP away.
     T x = std::log(lim::denorm_min()) - std::log(T(2));
@@ -85,13 +79,13 @@ T exp_underflow_threshold() {
 
 // Special and threshold arguments of exp: zeros, infinities, NaN, extremes, the overflow and underflow
 // thresholds and the subnormal boundary with their neighbours.
-template <class T>
-std::vector<T> exp_special_arguments(T overflow, T underflow) {
+template <class T> std::vector<T> exp_special_arguments(T overflow, T underflow) {
     using lim = std::numeric_limits<T>;
     const T inf = lim::infinity();
-    std::vector<T> xs = {T(0), -T(0), inf, -inf, lim::quiet_NaN(), -lim::quiet_NaN(), lim::max(),
-                         -lim::max(), lim::min(), -lim::min(), lim::denorm_min(), -lim::denorm_min(),
-                         lim::epsilon(), -lim::epsilon(), T(1), T(-1)};
+    std::vector<T> xs = {
+        T(0),           -T(0),           inf,        -inf,        lim::quiet_NaN(),  -lim::quiet_NaN(),
+        lim::max(),     -lim::max(),     lim::min(), -lim::min(), lim::denorm_min(), -lim::denorm_min(),
+        lim::epsilon(), -lim::epsilon(), T(1),       T(-1)};
     // log of the smallest normal: where results turn subnormal.
     const T subnormal_boundary = std::log(lim::min());
     for (T t : {overflow, underflow, subnormal_boundary, T(0.5) * std::log(T(2)), -T(0.5) * std::log(T(2))}) {
@@ -107,12 +101,11 @@ std::vector<T> exp_special_arguments(T overflow, T underflow) {
     return xs;
 }
 
-template <class T>
-std::vector<T> sqrt_special_arguments() {
+template <class T> std::vector<T> sqrt_special_arguments() {
     using lim = std::numeric_limits<T>;
     const T inf = lim::infinity();
-    std::vector<T> xs = {T(0), -T(0), inf, -inf, lim::quiet_NaN(), -lim::quiet_NaN(), -T(1), -lim::denorm_min(),
-                         -lim::max(), T(1), T(2), T(4)};
+    std::vector<T> xs = {T(0),        -T(0), inf,  -inf, lim::quiet_NaN(), -lim::quiet_NaN(), -T(1), -lim::denorm_min(),
+                         -lim::max(), T(1),  T(2), T(4)};
     for (T t : {lim::max(), lim::min(), lim::denorm_min(), T(1), T(4), lim::min() * 4}) {
         T below = t, above = t;
         xs.push_back(t);

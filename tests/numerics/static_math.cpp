@@ -11,28 +11,26 @@ namespace {
 
 namespace p = cxattn::portable;
 
-template <class T>
-constexpr bool is_nan(T x) { return x != x; }
+template <class T> constexpr bool is_nan(T x) { return x != x; }
 
 // The sign of a zero in constant evaluation: converting to double keeps it, and double can bit_cast.
-template <class T>
-constexpr bool is_positive_zero(T x) { return std::bit_cast<std::uint64_t>(static_cast<double>(x)) == 0; }
-template <class T>
-constexpr bool is_negative_zero(T x) {
+template <class T> constexpr bool is_positive_zero(T x) {
+    return std::bit_cast<std::uint64_t>(static_cast<double>(x)) == 0;
+}
+template <class T> constexpr bool is_negative_zero(T x) {
     return std::bit_cast<std::uint64_t>(static_cast<double>(x)) == 0x8000'0000'0000'0000U;
 }
 
-template <class T>
-using lim = std::numeric_limits<T>;
+template <class T> using lim = std::numeric_limits<T>;
 
 // exp
-static_assert(is_nan(p::exp(lim<float>::quiet_NaN())));             // NaN propagates
+static_assert(is_nan(p::exp(lim<float>::quiet_NaN()))); // NaN propagates
 static_assert(is_nan(p::exp(lim<double>::quiet_NaN())));
 static_assert(is_nan(p::exp(lim<long double>::quiet_NaN())));
 static_assert(p::exp(lim<float>::infinity()) == lim<float>::infinity()); // +inf
 static_assert(p::exp(lim<double>::infinity()) == lim<double>::infinity());
 static_assert(p::exp(lim<long double>::infinity()) == lim<long double>::infinity());
-static_assert(is_positive_zero(p::exp(-lim<float>::infinity())));     // -inf gives +0
+static_assert(is_positive_zero(p::exp(-lim<float>::infinity()))); // -inf gives +0
 static_assert(is_positive_zero(p::exp(-lim<double>::infinity())));
 static_assert(is_positive_zero(p::exp(-lim<long double>::infinity())));
 static_assert(p::exp(-0.0f) == 1 && p::exp(-0.0) == 1 && p::exp(-0.0L) == 1);
@@ -63,7 +61,7 @@ static_assert(p::exp(lim<double>::denorm_min()) == 1 && p::exp(-lim<double>::den
 static_assert(p::exp(1.0) == 0x1.5bf0a8b145769p+1); // e, correctly rounded
 
 // sqrt
-static_assert(is_nan(p::sqrt(lim<float>::quiet_NaN())));            // NaN propagates
+static_assert(is_nan(p::sqrt(lim<float>::quiet_NaN()))); // NaN propagates
 static_assert(is_nan(p::sqrt(lim<double>::quiet_NaN())));
 static_assert(is_nan(p::sqrt(lim<long double>::quiet_NaN())));
 static_assert(is_nan(p::sqrt(-1.0f)) && is_nan(p::sqrt(-1.0)) && is_nan(p::sqrt(-1.0L))); // negative
@@ -71,7 +69,7 @@ static_assert(is_nan(p::sqrt(-lim<double>::denorm_min())) && is_nan(p::sqrt(-lim
 static_assert(p::sqrt(lim<double>::infinity()) == lim<double>::infinity()); // +inf
 static_assert(p::sqrt(lim<long double>::infinity()) == lim<long double>::infinity());
 static_assert(is_negative_zero(p::sqrt(-0.0f)) && is_negative_zero(p::sqrt(-0.0)) &&
-              is_negative_zero(p::sqrt(-0.0L)));                     // -0 stays -0
+              is_negative_zero(p::sqrt(-0.0L))); // -0 stays -0
 static_assert(is_positive_zero(p::sqrt(0.0f)) && is_positive_zero(p::sqrt(0.0L)));
 static_assert(p::sqrt(0x1p-1074) == 0x1p-537 && p::sqrt(0x1p-149f) == 0x1.6a09e6p-75f); // subnormals
 static_assert(p::sqrt(0x1p-16445L) == 0x1.6a09e667f3bcc908p-8223L);
@@ -86,8 +84,7 @@ static_assert(cxattn::exp(1.0) == p::exp(1.0) && cxattn::exp(-3.5f) == p::exp(-3
 static_assert(cxattn::sqrt(2.0L) == p::sqrt(2.0L) && cxattn::sqrt(3.0f) == p::sqrt(3.0f));
 
 // 64 x 64 exps in one constant evaluation, the softmax of a 64 x 64 attention, within default limits.
-template <class T>
-constexpr T sum_of_4096_exps() {
+template <class T> constexpr T sum_of_4096_exps() {
     T sum = 0;
     for (int i = 0; i < 64; ++i) {
         for (int j = 0; j < 64; ++j) {

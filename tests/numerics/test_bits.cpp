@@ -21,8 +21,7 @@ namespace {
 constexpr std::size_t count = 1024;
 
 // exp: a little beyond the finite, nonzero results at each end; magnitudes from the smallest subnormal.
-template <class T>
-constexpr std::array<T, count> exp_domain(T lo, T hi, int e_hi) {
+template <class T> constexpr std::array<T, count> exp_domain(T lo, T hi, int e_hi) {
     return numerics::arguments<T, count>(lo, hi, std::numeric_limits<T>::min_exponent - std::numeric_limits<T>::digits,
                                          e_hi, true);
 }
@@ -32,10 +31,10 @@ template <> constexpr auto exp_arguments<double> = exp_domain(-760.0, 720.0, 10)
 template <> constexpr auto exp_arguments<long double> = exp_domain(-11500.0L, 11400.0L, 14);
 
 template <class T>
-constexpr auto sqrt_arguments =
-    numerics::arguments<T, count>(T(0), std::numeric_limits<T>::max(),
-                                  std::numeric_limits<T>::min_exponent - std::numeric_limits<T>::digits,
-                                  std::numeric_limits<T>::max_exponent - 1, false);
+constexpr auto sqrt_arguments = numerics::arguments<T, count>(T(0), std::numeric_limits<T>::max(),
+                                                              std::numeric_limits<T>::min_exponent -
+                                                                  std::numeric_limits<T>::digits,
+                                                              std::numeric_limits<T>::max_exponent - 1, false);
 
 struct portable_exp {
     template <class T> constexpr T operator()(T x) const noexcept { return cxattn::portable::exp(x); }
@@ -63,8 +62,7 @@ static_assert(numerics::map(sqrt_arguments<float>, dispatch_sqrt{}) == sqrt_resu
 static_assert(numerics::map(sqrt_arguments<double>, dispatch_sqrt{}) == sqrt_results<double>);
 static_assert(numerics::map(sqrt_arguments<long double>, dispatch_sqrt{}) == sqrt_results<long double>);
 
-template <class T>
-std::string show(T x) {
+template <class T> std::string show(T x) {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%La", static_cast<long double>(x));
     return buffer;
@@ -87,15 +85,16 @@ void check_run_time(const std::array<T, count>& xs, F f, Expected expected, cons
     BOOST_TEST(differ == 0u, what << ": " << differ << " of " << count << " differ");
 }
 
-template <class T>
-void check_type() {
+template <class T> void check_type() {
     const auto compile_time_exp = [](std::size_t i, T) { return exp_results<T>[i]; };
     const auto compile_time_sqrt = [](std::size_t i, T) { return sqrt_results<T>[i]; };
     check_run_time(exp_arguments<T>, portable_exp{}, compile_time_exp, "portable::exp");
     check_run_time(sqrt_arguments<T>, portable_sqrt{}, compile_time_sqrt, "portable::sqrt");
 #if CXATTN_RUNTIME_LIBM
-    check_run_time(exp_arguments<T>, dispatch_exp{}, [](std::size_t, T x) { return std::exp(x); }, "exp (libm)");
-    check_run_time(sqrt_arguments<T>, dispatch_sqrt{}, [](std::size_t, T x) { return std::sqrt(x); }, "sqrt (libm)");
+    check_run_time(
+        exp_arguments<T>, dispatch_exp{}, [](std::size_t, T x) { return std::exp(x); }, "exp (libm)");
+    check_run_time(
+        sqrt_arguments<T>, dispatch_sqrt{}, [](std::size_t, T x) { return std::sqrt(x); }, "sqrt (libm)");
 #else
     check_run_time(exp_arguments<T>, dispatch_exp{}, compile_time_exp, "exp (portable)");
     check_run_time(sqrt_arguments<T>, dispatch_sqrt{}, compile_time_sqrt, "sqrt (portable)");
@@ -103,8 +102,7 @@ void check_type() {
 }
 
 // Special values in constant evaluation, for one type; the run-time side is test_bounds.cpp.
-template <class T>
-constexpr bool special_values_hold() {
+template <class T> constexpr bool special_values_hold() {
     using lim = std::numeric_limits<T>;
     namespace p = cxattn::portable;
     const T inf = lim::infinity(), nan = lim::quiet_NaN();
@@ -113,10 +111,9 @@ constexpr bool special_values_hold() {
     const auto negative_zero = [](T v) {
         return std::bit_cast<std::uint64_t>(static_cast<double>(v)) == 0x8000'0000'0000'0000U;
     };
-    return p::exp(nan) != p::exp(nan) && p::exp(inf) == inf && positive_zero(p::exp(-inf)) &&
-           p::exp(T(0)) == 1 && p::exp(-T(0)) == 1 && p::exp(lim::max()) == inf &&
-           positive_zero(p::exp(-lim::max())) && p::exp(lim::denorm_min()) == 1 &&
-           p::sqrt(nan) != p::sqrt(nan) && p::sqrt(-T(1)) != p::sqrt(-T(1)) &&
+    return p::exp(nan) != p::exp(nan) && p::exp(inf) == inf && positive_zero(p::exp(-inf)) && p::exp(T(0)) == 1 &&
+           p::exp(-T(0)) == 1 && p::exp(lim::max()) == inf && positive_zero(p::exp(-lim::max())) &&
+           p::exp(lim::denorm_min()) == 1 && p::sqrt(nan) != p::sqrt(nan) && p::sqrt(-T(1)) != p::sqrt(-T(1)) &&
            p::sqrt(-inf) != p::sqrt(-inf) && p::sqrt(inf) == inf && positive_zero(p::sqrt(T(0))) &&
            negative_zero(p::sqrt(-T(0))) && p::sqrt(T(4)) == 2 && p::sqrt(lim::denorm_min()) > 0 &&
            p::sqrt(lim::max()) < inf;

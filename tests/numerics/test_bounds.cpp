@@ -42,8 +42,7 @@ long double mpfr_exp_ld(long double x) {
     return y;
 }
 
-template <class T>
-T reference_exp(T x) {
+template <class T> T reference_exp(T x) {
     if constexpr (std::is_same_v<T, long double>) {
         return mpfr_exp_ld(x);
     } else {
@@ -51,15 +50,13 @@ T reference_exp(T x) {
     }
 }
 
-template <class T>
-std::string show(T x) {
+template <class T> std::string show(T x) {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%La", static_cast<long double>(x));
     return buffer;
 }
 
-template <class T>
-const char* type_name() {
+template <class T> const char* type_name() {
     return std::is_same_v<T, float> ? "float" : std::is_same_v<T, double> ? "double" : "long double";
 }
 
@@ -68,8 +65,7 @@ struct worst {
     std::string argument = "none";
 };
 
-template <class T, class F, class R>
-worst max_distance(const std::vector<T>& xs, F f, R reference) {
+template <class T, class F, class R> worst max_distance(const std::vector<T>& xs, F f, R reference) {
     worst w;
     for (T x : xs) {
         const int128 d = numerics::ulp_distance(f(x), reference(x));
@@ -81,8 +77,7 @@ worst max_distance(const std::vector<T>& xs, F f, R reference) {
     return w;
 }
 
-template <class T>
-std::vector<T> exp_arguments() {
+template <class T> std::vector<T> exp_arguments() {
     const T over = numerics::exp_overflow_threshold<T>();
     const T under = numerics::exp_underflow_threshold<T>();
     std::vector<T> xs = numerics::random_arguments<T>(50'000, under - 1, over + 1, over, true, 3);
@@ -90,27 +85,24 @@ std::vector<T> exp_arguments() {
     return xs;
 }
 
-template <class T>
-std::vector<T> sqrt_arguments() {
+template <class T> std::vector<T> sqrt_arguments() {
     using lim = std::numeric_limits<T>;
     std::vector<T> xs = numerics::random_arguments<T>(50'000, 0, lim::max(), lim::max(), false, 5);
     for (T x : numerics::sqrt_special_arguments<T>()) xs.push_back(x);
     return xs;
 }
 
-template <class T>
-void check_exp(int128 bound) {
+template <class T> void check_exp(int128 bound) {
     const std::vector<T> xs = exp_arguments<T>();
     BOOST_TEST(xs.size() >= 100'000u);
-    const worst w = max_distance(xs, [](T x) { return cxattn::portable::exp(x); },
-                                 [](T x) { return reference_exp(x); });
-    BOOST_TEST_MESSAGE("exp<" << type_name<T>() << ">: max " << static_cast<long long>(w.ulps)
-                              << " ULP at " << w.argument << " over " << xs.size() << " arguments");
+    const worst w = max_distance(
+        xs, [](T x) { return cxattn::portable::exp(x); }, [](T x) { return reference_exp(x); });
+    BOOST_TEST_MESSAGE("exp<" << type_name<T>() << ">: max " << static_cast<long long>(w.ulps) << " ULP at "
+                              << w.argument << " over " << xs.size() << " arguments");
     BOOST_TEST(static_cast<long long>(w.ulps) <= static_cast<long long>(bound), "at " << w.argument);
 }
 
-template <class T>
-void check_sqrt() {
+template <class T> void check_sqrt() {
     const std::vector<T> xs = sqrt_arguments<T>();
     BOOST_TEST(xs.size() >= 100'000u);
     std::size_t differ = 0;
@@ -120,8 +112,7 @@ void check_sqrt() {
             if (differ++ == 0) first = show(x);
         }
     }
-    BOOST_TEST_MESSAGE("sqrt<" << type_name<T>() << ">: " << differ << " of " << xs.size()
-                               << " differ from std::sqrt");
+    BOOST_TEST_MESSAGE("sqrt<" << type_name<T>() << ">: " << differ << " of " << xs.size() << " differ from std::sqrt");
     BOOST_TEST(differ == 0u, "first at " << first);
 }
 
@@ -136,8 +127,7 @@ BOOST_AUTO_TEST_CASE(ulp_distance_counts_representations) {
     const long double min = std::numeric_limits<long double>::min();
     BOOST_TEST(static_cast<long long>(numerics::ulp_distance(min, std::nextafter(min, 0.0L))) == 1);
     const long double max = std::numeric_limits<long double>::max();
-    BOOST_TEST(static_cast<long long>(
-                   numerics::ulp_distance(max, std::numeric_limits<long double>::infinity())) == 1);
+    BOOST_TEST(static_cast<long long>(numerics::ulp_distance(max, std::numeric_limits<long double>::infinity())) == 1);
     BOOST_TEST(static_cast<long long>(numerics::ulp_distance(1.0L, 2.0L)) == (1LL << 63));
 }
 

@@ -26,8 +26,7 @@ namespace kernels = cxattn::kernels;
 
 namespace {
 
-template <class T>
-constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
+template <class T> constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
 
 // long double attention with the library's semantics: masked positions are skipped; a NaN score
 // makes the row's weights NaN except 0 at masked and -inf positions, and its output NaN; a row
@@ -48,19 +47,26 @@ void reference(const matrix<T, L, Dk>& q, const matrix<T, S, Dk>& k, const matri
             long double dot = 0;
             for (std::size_t d = 0; d < Dk; ++d) dot += static_cast<long double>(q(i, d)) * k(j, d);
             s[j] = dot * scale + bias(i, j);
-            if (std::isnan(s[j])) nan = true;
-            else max = std::fmax(max, s[j]);
+            if (std::isnan(s[j]))
+                nan = true;
+            else
+                max = std::fmax(max, s[j]);
         }
         long double sum = 0;
         for (std::size_t j = 0; j < S; ++j) {
-            if (nan) w[i * S + j] = s[j] == -inf ? 0.0L : std::numeric_limits<long double>::quiet_NaN();
-            else if (max == inf) w[i * S + j] = s[j] == inf ? 1.0L : 0.0L;
-            else if (max == -inf) w[i * S + j] = 0;
-            else w[i * S + j] = std::exp(s[j] - max);
+            if (nan)
+                w[i * S + j] = s[j] == -inf ? 0.0L : std::numeric_limits<long double>::quiet_NaN();
+            else if (max == inf)
+                w[i * S + j] = s[j] == inf ? 1.0L : 0.0L;
+            else if (max == -inf)
+                w[i * S + j] = 0;
+            else
+                w[i * S + j] = std::exp(s[j] - max);
             sum += w[i * S + j];
         }
         if (nan || sum == 0 || sum != sum) {
-            for (std::size_t d = 0; d < Dv; ++d) out[i * Dv + d] = nan ? std::numeric_limits<long double>::quiet_NaN() : 0;
+            for (std::size_t d = 0; d < Dv; ++d)
+                out[i * Dv + d] = nan ? std::numeric_limits<long double>::quiet_NaN() : 0;
             continue;
         }
         for (std::size_t j = 0; j < S; ++j) w[i * S + j] /= sum;
@@ -74,8 +80,7 @@ void reference(const matrix<T, L, Dk>& q, const matrix<T, S, Dk>& k, const matri
 }
 
 // The largest |got - want| / max(|want|, floor); NaN must meet NaN.
-template <class Got>
-long double worst_error(const Got& got, const std::vector<long double>& want, long double floor) {
+template <class Got> long double worst_error(const Got& got, const std::vector<long double>& want, long double floor) {
     long double worst = 0;
     for (std::size_t i = 0; i < want.size(); ++i) {
         const long double g = got[i];
@@ -88,8 +93,7 @@ long double worst_error(const Got& got, const std::vector<long double>& want, lo
     return worst;
 }
 
-template <class T, std::size_t R, std::size_t C>
-std::vector<long double> as_long_double(const matrix<T, R, C>& m) {
+template <class T, std::size_t R, std::size_t C> std::vector<long double> as_long_double(const matrix<T, R, C>& m) {
     return std::vector<long double>(m.values, m.values + R * C);
 }
 
@@ -143,9 +147,9 @@ void check_against_compile_time() {
 
 BOOST_AUTO_TEST_CASE(kernels_agree_with_compile_time_float) {
     check_against_compile_time<float, 1, 1, 1, 1, 1>();
-    check_against_compile_time<float, 3, 4, 4, 2, 2>();   // tiny path
-    check_against_compile_time<float, 4, 4, 4, 4, 3>();   // tiny path, the benchmark's N = 4
-    check_against_compile_time<float, 3, 5, 4, 2, 4>();   // partial register blocks and panels
+    check_against_compile_time<float, 3, 4, 4, 2, 2>(); // tiny path
+    check_against_compile_time<float, 4, 4, 4, 4, 3>(); // tiny path, the benchmark's N = 4
+    check_against_compile_time<float, 3, 5, 4, 2, 4>(); // partial register blocks and panels
     check_against_compile_time<float, 16, 16, 16, 16, 5>();
     check_against_compile_time<float, 9, 33, 17, 40, 6>(); // a full panel and a partial one
 }
@@ -160,15 +164,14 @@ BOOST_AUTO_TEST_CASE(kernels_agree_with_compile_time_double) {
 BOOST_AUTO_TEST_CASE(kernels_match_reference_at_larger_shapes) {
     check_against_reference<float, 64, 64, 64, 64>(21);
     check_against_reference<float, 16, 128, 64, 64>(22);
-    check_against_reference<float, 130, 300, 20, 9>(23);  // several query and key blocks when streaming
-    check_against_reference<float, 9, 70, 600, 5>(24);    // several depth blocks of the panels
+    check_against_reference<float, 130, 300, 20, 9>(23); // several query and key blocks when streaming
+    check_against_reference<float, 9, 70, 600, 5>(24);   // several depth blocks of the panels
     check_against_reference<double, 64, 64, 64, 64>(25);
-    check_against_reference<double, 33, 200, 7, 12>(26);  // several key blocks when streaming
+    check_against_reference<double, 33, 200, 7, 12>(26); // several key blocks when streaming
 }
 
 // Masks: causal (both alignments), bool, additive, and rows with every key masked.
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-void check_masks(std::uint64_t seed) {
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> void check_masks(std::uint64_t seed) {
     const auto q = test_data::uniform<T, L, Dk>(seed);
     const auto k = test_data::uniform<T, S, Dk>(seed + 1);
     const auto v = test_data::uniform<T, S, Dv>(seed + 2);
@@ -187,16 +190,20 @@ void check_masks(std::uint64_t seed) {
 
     kernels::attention(q, k, v, scale, out, w, kernels::causal_mask<0>{});
     kernels::streaming_attention(q, k, v, scale, streamed, kernels::causal_mask<0>{});
-    reference(q, k, v, scale, [](std::size_t i, std::size_t j) { return j > i; }, zero_bias{}, ref_out, ref_w);
+    reference(
+        q, k, v, scale, [](std::size_t i, std::size_t j) { return j > i; }, zero_bias{}, ref_out, ref_w);
     check("causal", 1.0L / S);
 
     // Lower-right alignment; when L > S the first L - S rows see no key at all.
     constexpr std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L);
     kernels::attention(q, k, v, scale, out, w, kernels::causal_mask<offset>{});
     kernels::streaming_attention(q, k, v, scale, streamed, kernels::causal_mask<offset>{});
-    reference(q, k, v, scale,
-              [](std::size_t i, std::size_t j) { return static_cast<std::ptrdiff_t>(j) > static_cast<std::ptrdiff_t>(i) + offset; },
-              zero_bias{}, ref_out, ref_w);
+    reference(
+        q, k, v, scale,
+        [](std::size_t i, std::size_t j) {
+            return static_cast<std::ptrdiff_t>(j) > static_cast<std::ptrdiff_t>(i) + offset;
+        },
+        zero_bias{}, ref_out, ref_w);
     check("causal lower right", 1.0L / S);
 
     // A bool mask from the noise; row 1 keeps nothing.
@@ -205,7 +212,8 @@ void check_masks(std::uint64_t seed) {
         for (std::size_t j = 0; j < S; ++j) keep(i, j) = i != 1 && noise(i, j) > T(-0.3);
     kernels::attention(q, k, v, scale, out, w, kernels::bool_mask{keep.values});
     kernels::streaming_attention(q, k, v, scale, streamed, kernels::bool_mask{keep.values});
-    reference(q, k, v, scale, [&](std::size_t i, std::size_t j) { return !keep(i, j); }, zero_bias{}, ref_out, ref_w);
+    reference(
+        q, k, v, scale, [&](std::size_t i, std::size_t j) { return !keep(i, j); }, zero_bias{}, ref_out, ref_w);
     check("bool", 1.0L / S);
 
     // An additive mask: the noise times 3, with -inf in row 0 beyond the first two keys.
@@ -215,11 +223,12 @@ void check_masks(std::uint64_t seed) {
             bias(i, j) = i == 0 && j >= 2 ? -std::numeric_limits<T>::infinity() : noise(i, j) * T(3);
     kernels::attention(q, k, v, scale, out, w, kernels::additive_mask<T>{bias.values});
     kernels::streaming_attention(q, k, v, scale, streamed, kernels::additive_mask<T>{bias.values});
-    reference(q, k, v, scale, [&](std::size_t i, std::size_t j) { return bias(i, j) == -std::numeric_limits<T>::infinity(); },
-              [&](std::size_t i, std::size_t j) {
-                  return bias(i, j) == -std::numeric_limits<T>::infinity() ? 0.0L : static_cast<long double>(bias(i, j));
-              },
-              ref_out, ref_w);
+    reference(
+        q, k, v, scale, [&](std::size_t i, std::size_t j) { return bias(i, j) == -std::numeric_limits<T>::infinity(); },
+        [&](std::size_t i, std::size_t j) {
+            return bias(i, j) == -std::numeric_limits<T>::infinity() ? 0.0L : static_cast<long double>(bias(i, j));
+        },
+        ref_out, ref_w);
     // exp(3 * noise) spreads the weights over e^6: the floor is the smallest weight's scale.
     check("additive", 1.0L / S / 400);
 
@@ -228,8 +237,9 @@ void check_masks(std::uint64_t seed) {
         for (std::size_t j = 0; j < S; ++j) bias(i, j) = i % 2 == 0 ? T(-1e4) + noise(i, j) : noise(i, j);
     kernels::attention(q, k, v, scale, out, w, kernels::additive_mask<T>{bias.values});
     kernels::streaming_attention(q, k, v, scale, streamed, kernels::additive_mask<T>{bias.values});
-    reference(q, k, v, scale, no_masking{}, [&](std::size_t i, std::size_t j) { return static_cast<long double>(bias(i, j)); },
-              ref_out, ref_w);
+    reference(
+        q, k, v, scale, no_masking{},
+        [&](std::size_t i, std::size_t j) { return static_cast<long double>(bias(i, j)); }, ref_out, ref_w);
     // Scores near -1e4 carry an absolute error of 1e4 epsilon into exp: the bound grows with them.
     BOOST_TEST_CONTEXT("large negative biases " << L << "x" << S) {
         BOOST_TEST(worst_error(w.values, ref_w, 1.0L / S) <= 1e4L * tolerance<T>);
@@ -239,8 +249,8 @@ void check_masks(std::uint64_t seed) {
 }
 
 BOOST_AUTO_TEST_CASE(masks) {
-    check_masks<float, 4, 4, 4, 4>(31);     // tiny path
-    check_masks<float, 5, 3, 2, 2>(32);     // tiny, L > S
+    check_masks<float, 4, 4, 4, 4>(31); // tiny path
+    check_masks<float, 5, 3, 2, 2>(32); // tiny, L > S
     check_masks<float, 20, 37, 16, 8>(33);
     check_masks<float, 40, 300, 8, 16>(34); // streaming over several key blocks
     check_masks<double, 40, 30, 16, 8>(35); // L > S
@@ -249,20 +259,19 @@ BOOST_AUTO_TEST_CASE(masks) {
 
 // Special rows: NaN, +inf and -inf scores, through an additive mask (the kernels' only way in when
 // the operands are finite, which the public functions check).
-template <class T, std::size_t S>
-void check_special_rows() {
+template <class T, std::size_t S> void check_special_rows() {
     constexpr std::size_t L = 4, Dk = 3, Dv = 2;
     const auto q = test_data::uniform<T, L, Dk>(41);
     const auto k = test_data::uniform<T, S, Dk>(42);
     const auto v = test_data::uniform<T, S, Dv>(43);
     constexpr T inf = std::numeric_limits<T>::infinity();
     matrix<T, L, S> bias{};
-    bias(0, 1) = std::numeric_limits<T>::quiet_NaN();        // row 0: NaN, and masked at key 0
+    bias(0, 1) = std::numeric_limits<T>::quiet_NaN(); // row 0: NaN, and masked at key 0
     bias(0, 0) = -inf;
-    bias(1, 0) = inf;                                         // row 1: two +inf scores share the weight
+    bias(1, 0) = inf; // row 1: two +inf scores share the weight
     bias(1, S - 1) = inf;
-    for (std::size_t j = 0; j < S; ++j) bias(2, j) = -inf;    // row 2: every key masked
-    bias(3, S - 1) = inf;                                     // row 3: +inf in the last key block only
+    for (std::size_t j = 0; j < S; ++j) bias(2, j) = -inf; // row 2: every key masked
+    bias(3, S - 1) = inf;                                  // row 3: +inf in the last key block only
     matrix<T, L, Dv> out, streamed;
     matrix<T, L, S> w;
     kernels::attention(q, k, v, T(1), out, w, kernels::additive_mask<T>{bias.values});
@@ -284,9 +293,9 @@ void check_special_rows() {
 }
 
 BOOST_AUTO_TEST_CASE(special_rows) {
-    check_special_rows<float, 3>();    // tiny path
+    check_special_rows<float, 3>(); // tiny path
     check_special_rows<float, 40>();
-    check_special_rows<float, 300>();  // streaming: several key blocks
+    check_special_rows<float, 300>(); // streaming: several key blocks
     check_special_rows<double, 250>();
 }
 
@@ -331,10 +340,10 @@ void check_masked_values_unread(std::uint64_t seed) {
     auto bias = test_data::uniform<T, L, S>(seed + 3);
     matrix<bool, L, S> keep;
     for (std::size_t i = 0; i < L; ++i)
-        for (std::size_t j = 0; j < S; ++j) keep(i, j) = j != S - 2;   // key S - 2 masked by the bool mask
-    for (std::size_t i = 0; i < L; ++i) bias(i, S - 1) = -std::numeric_limits<T>::infinity();  // key S - 1 by -inf
-    const kernels::mask_set<T, kernels::causal_mask<static_cast<std::ptrdiff_t>(S)>, true, true> mask{{}, keep.values,
-                                                                                                      bias.values};
+        for (std::size_t j = 0; j < S; ++j) keep(i, j) = j != S - 2; // key S - 2 masked by the bool mask
+    for (std::size_t i = 0; i < L; ++i) bias(i, S - 1) = -std::numeric_limits<T>::infinity(); // key S - 1 by -inf
+    const kernels::mask_set<T, kernels::causal_mask<static_cast<std::ptrdiff_t>(S)>, true, true> mask{
+        {}, keep.values, bias.values};
     matrix<T, L, Dv> clean_out, poisoned_out, clean_streamed, poisoned_streamed;
     matrix<T, L, S> clean_w, poisoned_w;
     kernels::attention(q, k, v, T(0.5), clean_out, clean_w, mask);
@@ -354,7 +363,7 @@ void check_masked_values_unread(std::uint64_t seed) {
 }
 
 BOOST_AUTO_TEST_CASE(masked_values_are_never_read) {
-    check_masked_values_unread<float, 3, 4, 4, 3>(71);    // tiny path
+    check_masked_values_unread<float, 3, 4, 4, 3>(71); // tiny path
     check_masked_values_unread<float, 9, 40, 16, 20>(72);
     check_masked_values_unread<double, 20, 300, 8, 33>(73); // streaming over several key blocks
 }

@@ -20,8 +20,7 @@ namespace {
 
 constexpr bool bit_exact = CXATTN_RUNTIME_KERNELS == 0 && CXATTN_RUNTIME_LIBM == 0;
 
-template <class T>
-constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
+template <class T> constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
 
 // Run time against compile time, element by element: the same bits (NaN meeting NaN), or within the
 // tolerance relative to max(|compile time|, floor).
@@ -36,15 +35,15 @@ void check(const matrix<T, R, C>& run, const matrix<T, R, C>& fixed, long double
         if (bit_exact) {
             BOOST_TEST(a == b, what << "[" << i << "]: " << a << " against " << b);
         } else {
-            const long double error = std::fabs(static_cast<long double>(a) - b) / std::fmax(std::fabs(static_cast<long double>(b)), floor);
+            const long double error =
+                std::fabs(static_cast<long double>(a) - b) / std::fmax(std::fabs(static_cast<long double>(b)), floor);
             BOOST_TEST(error <= tolerance<T>, what << "[" << i << "]: " << a << " against " << b);
         }
     }
 }
 
 // A run-time copy, so that the call below is not constant-folded.
-template <class M>
-M at_run_time(const M& m) {
+template <class M> M at_run_time(const M& m) {
     M copy = m;
     return copy;
 }
@@ -56,26 +55,27 @@ void check_attention() {
     static constexpr auto v = test_data::uniform<T, S, Dv>(Seed + 2);
     static constexpr auto bias = test_data::uniform<T, L, S>(Seed + 3, T(-2), T(2));
     static constexpr auto plain = cxattn::scaled_dot_product_attention(q, k, v);
-    static constexpr auto causal = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal, bias, cxattn::scale(T(0.3)));
+    static constexpr auto causal =
+        cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal, bias, cxattn::scale(T(0.3)));
     static constexpr auto streamed = cxattn::streaming_attention(q, k, v, cxattn::causal_lower_right);
     const auto rq = at_run_time(q);
     const auto r1 = cxattn::scaled_dot_product_attention(rq, k, v);
     check(r1.weights, plain.weights, 1.0L / S, "weights");
     check(r1.output, plain.output, 1.0L, "output");
     const auto r2 = cxattn::scaled_dot_product_attention(rq, k, v, cxattn::causal, bias, cxattn::scale(T(0.3)));
-    check(r2.weights, causal.weights, 1.0L / S / 100, "masked weights");  // exp(+-2 bias) spreads them
+    check(r2.weights, causal.weights, 1.0L / S / 100, "masked weights"); // exp(+-2 bias) spreads them
     check(r2.output, causal.output, 1.0L, "masked output");
     check(cxattn::streaming_attention(rq, k, v, cxattn::causal_lower_right), streamed, 1.0L, "streaming output");
     check(cxattn::softmax(at_run_time(bias)), cxattn::softmax(bias), 1.0L / S / 100, "softmax");
 }
 
-template <class T>
-void check_multi_head() {
+template <class T> void check_multi_head() {
     constexpr std::size_t E = 8, H = 4, G = 2, L = 5, S = 6;
     static constexpr cxattn::mha_weights<T, E, H, E, E, G> params{
-        test_data::uniform<T, E, E>(80), test_data::uniform<T, G * E / H, E>(81),
-        test_data::uniform<T, G * E / H, E>(82), test_data::uniform<T, E, E>(83), test_data::uniform<T, 1, E>(84),
-        test_data::uniform<T, 1, G * E / H>(85), test_data::uniform<T, 1, G * E / H>(86), test_data::uniform<T, 1, E>(87)};
+        test_data::uniform<T, E, E>(80),         test_data::uniform<T, G * E / H, E>(81),
+        test_data::uniform<T, G * E / H, E>(82), test_data::uniform<T, E, E>(83),
+        test_data::uniform<T, 1, E>(84),         test_data::uniform<T, 1, G * E / H>(85),
+        test_data::uniform<T, 1, G * E / H>(86), test_data::uniform<T, 1, E>(87)};
     static constexpr auto q = test_data::uniform<T, L, E>(88);
     static constexpr auto kv = test_data::uniform<T, S, E>(89);
     static constexpr auto fixed = cxattn::multi_head_attention(q, kv, kv, params, cxattn::causal);
@@ -88,7 +88,7 @@ void check_multi_head() {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(attention_float) {
-    check_attention<float, 4, 4, 4, 4, 1>();      // tiny path
+    check_attention<float, 4, 4, 4, 4, 1>(); // tiny path
     check_attention<float, 7, 20, 16, 9, 2>();
     check_attention<float, 33, 40, 8, 12, 3>();
 }

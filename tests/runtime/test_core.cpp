@@ -41,8 +41,7 @@ void check_against_reference(std::uint64_t seed, long double tolerance) {
 
 // The library's run-time paths hinge on this being false at run time: Clang 14 with libstdc++ 12
 // in C++23 mode gets std::is_constant_evaluated() wrong (true), so cxattn uses the builtin.
-template <class T>
-constexpr bool evaluated_at_compile_time(T) noexcept {
+template <class T> constexpr bool evaluated_at_compile_time(T) noexcept {
     return cxattn::detail::is_constant_evaluated();
 }
 static_assert(evaluated_at_compile_time(1.0));
@@ -67,9 +66,9 @@ BOOST_AUTO_TEST_CASE(ops_agree_with_compile_time) {
     constexpr auto a = test_data::uniform<double, 5, 7>(1);
     constexpr auto b = test_data::uniform<double, 7, 3>(2);
     constexpr auto fixed = cxattn::matmul(a, b);
-    auto ra = a;  // run-time copies
+    auto ra = a; // run-time copies
     const auto run = cxattn::matmul(ra, b);
-    BOOST_TEST((run == fixed));  // same kernel, same order of additions: the same bits
+    BOOST_TEST((run == fixed)); // same kernel, same order of additions: the same bits
     BOOST_TEST((cxattn::transpose(ra) == cxattn::transpose(a)));
     BOOST_TEST((ra * 3.0 - ra == ra + ra));
     for (std::size_t i = 0; i < 5; ++i)

@@ -23,8 +23,7 @@ double numpy_rand(std::mt19937& g) {
 
 template <std::size_t R, std::size_t C>
 void check_is_next_from_generator(std::mt19937& g, const cxattn::matrix<double, R, C>& m) {
-    for (double v : m.values)
-        BOOST_TEST(v == numpy_rand(g));  // exact: the literals must be the generator's very bits
+    for (double v : m.values) BOOST_TEST(v == numpy_rand(g)); // exact: the literals must be the generator's very bits
 }
 
 // The notebook prints 8 decimals, so its numbers are within 5e-9 of the true ones; 1e-8 leaves
@@ -46,7 +45,7 @@ BOOST_AUTO_TEST_CASE(literals_are_numpy_seed_42) {
 }
 
 BOOST_AUTO_TEST_CASE(run_time_attention_reproduces_the_notebook) {
-    auto x = notebook::X;  // run-time copies: nothing below is a constant expression
+    auto x = notebook::X; // run-time copies: nothing below is a constant expression
     auto q = cxattn::matmul(x, notebook::W_Q);
     auto k = cxattn::matmul(x, notebook::W_K);
     auto v = cxattn::matmul(x, notebook::W_V);
@@ -57,11 +56,11 @@ BOOST_AUTO_TEST_CASE(run_time_attention_reproduces_the_notebook) {
 
 BOOST_AUTO_TEST_CASE(run_time_agrees_with_compile_time) {
     using namespace notebook;
-    constexpr auto fixed = cxattn::scaled_dot_product_attention(cxattn::matmul(X, W_Q), cxattn::matmul(X, W_K),
-                                                                cxattn::matmul(X, W_V));
+    constexpr auto fixed =
+        cxattn::scaled_dot_product_attention(cxattn::matmul(X, W_Q), cxattn::matmul(X, W_K), cxattn::matmul(X, W_V));
     auto x = X;
-    const auto run = cxattn::scaled_dot_product_attention(cxattn::matmul(x, W_Q), cxattn::matmul(x, W_K),
-                                                          cxattn::matmul(x, W_V));
+    const auto run =
+        cxattn::scaled_dot_product_attention(cxattn::matmul(x, W_Q), cxattn::matmul(x, W_K), cxattn::matmul(x, W_V));
     // matmul is the same kernel both ways and must agree to the bit; exp may differ in its last bit
     // (the platform's std::exp at run time), so the weights and outputs agree to a few ULP.
     BOOST_TEST((cxattn::matmul(x, W_Q) == cxattn::matmul(X, W_Q)));

@@ -21,16 +21,14 @@ using cxattn::matrix;
 template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
 template <class T> constexpr T nan = std::numeric_limits<T>::quiet_NaN();
 
-template <class T, std::size_t R, std::size_t C>
-constexpr bool is_nan(const matrix<T, R, C>& m, std::size_t row) {
+template <class T, std::size_t R, std::size_t C> constexpr bool is_nan(const matrix<T, R, C>& m, std::size_t row) {
     for (std::size_t j = 0; j < C; ++j)
         if (m(row, j) == m(row, j)) return false;
     return true;
 }
 
 // The lower-triangular bool mask of upper-left causal, and its lower-right shift.
-template <std::size_t L, std::size_t S>
-constexpr matrix<bool, L, S> causal_mask(bool lower_right) {
+template <std::size_t L, std::size_t S> constexpr matrix<bool, L, S> causal_mask(bool lower_right) {
     matrix<bool, L, S> m;
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) m(i, j) = lower_right ? j + L <= i + S : j <= i;
@@ -38,33 +36,32 @@ constexpr matrix<bool, L, S> causal_mask(bool lower_right) {
 }
 
 // Options in any order give the same bits.
-template <class T>
-constexpr bool options_commute() {
+template <class T> constexpr bool options_commute() {
     const auto q = test_data::uniform<T, 3, 4>(1);
     const auto k = test_data::uniform<T, 5, 4>(2);
     const auto v = test_data::uniform<T, 5, 2>(3);
     const auto bias = test_data::uniform<T, 3, 5>(4);
-    matrix<bool, 3, 5> keep{true, false, true, true, true, true, true, false, true, true, false, true, true, true, true};
-    const auto a = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal_lower_right, keep, bias,
-                                                        cxattn::scale(T(0.3)));
-    const auto b = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(T(0.3)), bias, keep,
-                                                        cxattn::causal_lower_right);
+    matrix<bool, 3, 5> keep{true, false, true,  true, true, true, true, false,
+                            true, true,  false, true, true, true, true};
+    const auto a =
+        cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal_lower_right, keep, bias, cxattn::scale(T(0.3)));
+    const auto b =
+        cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(T(0.3)), bias, keep, cxattn::causal_lower_right);
     const auto c = cxattn::streaming_attention(q, k, v, keep, cxattn::scale(T(0.3)), cxattn::causal_lower_right, bias);
     const auto d = cxattn::streaming_attention(q, k, v, cxattn::causal_lower_right, bias, cxattn::scale(T(0.3)), keep);
     return a.output == b.output && a.weights == b.weights && c == d;
 }
 
 // Neutral options change nothing: an all-true bool mask, a zero additive mask, scale(1/sqrt(Dk)).
-template <class T>
-constexpr bool neutral_options() {
+template <class T> constexpr bool neutral_options() {
     const auto q = test_data::uniform<T, 3, 4>(5);
     const auto k = test_data::uniform<T, 6, 4>(6);
     const auto v = test_data::uniform<T, 6, 3>(7);
     matrix<bool, 3, 6> all;
     for (bool& b : all.values) b = true;
     const auto plain = cxattn::scaled_dot_product_attention(q, k, v);
-    const auto masked = cxattn::scaled_dot_product_attention(q, k, v, all, matrix<T, 3, 6>{},
-                                                             cxattn::scale(T(1) / cxattn::sqrt(T(4))));
+    const auto masked =
+        cxattn::scaled_dot_product_attention(q, k, v, all, matrix<T, 3, 6>{}, cxattn::scale(T(1) / cxattn::sqrt(T(4))));
     return plain.output == masked.output && plain.weights == masked.weights &&
            cxattn::streaming_attention(q, k, v) == cxattn::streaming_attention(q, k, v, all, matrix<T, 3, 6>{});
 }
@@ -72,8 +69,7 @@ constexpr bool neutral_options() {
 // causal is the bool mask j <= i, causal_lower_right the mask j <= i + S - L; either is also an
 // additive mask of 0 and -inf (masked positions are skipped, whichever option masks them). With
 // L == S the two alignments coincide.
-template <class T>
-constexpr bool causal_is_a_mask() {
+template <class T> constexpr bool causal_is_a_mask() {
     const auto q = test_data::uniform<T, 4, 3>(8);
     const auto k = test_data::uniform<T, 6, 3>(9);
     const auto v = test_data::uniform<T, 6, 2>(10);
@@ -98,21 +94,21 @@ constexpr bool causal_is_a_mask() {
 
 // NaN and inf in masked keys and values (and NaN in a bias the bool mask excludes) never reach the
 // result: the same bits as with finite numbers there.
-template <class T>
-constexpr bool masked_values_are_never_read() {
+template <class T> constexpr bool masked_values_are_never_read() {
     const auto q = test_data::uniform<T, 3, 4>(13);
     auto k = test_data::uniform<T, 5, 4>(14);
     auto v = test_data::uniform<T, 5, 3>(15);
     auto bias = test_data::uniform<T, 3, 5>(16);
-    matrix<bool, 3, 5> keep{true, true, true, false, true, true, true, true, false, true, true, true, true, false, true};
+    matrix<bool, 3, 5> keep{true,  true, true, false, true, true,  true, true,
+                            false, true, true, true,  true, false, true};
     for (std::size_t i = 0; i < 3; ++i) bias(i, 4) = -inf<T>;
     const auto clean = cxattn::scaled_dot_product_attention(q, k, v, keep, bias);
     const auto clean_streaming = cxattn::streaming_attention(q, k, v, keep, bias);
-    k(3, 0) = nan<T>;   // column 3: masked by the bool mask in every row
+    k(3, 0) = nan<T>; // column 3: masked by the bool mask in every row
     v(3, 2) = inf<T>;
-    k(4, 1) = -inf<T>;  // column 4: masked by -inf biases
+    k(4, 1) = -inf<T>; // column 4: masked by -inf biases
     v(4, 0) = nan<T>;
-    bias(0, 3) = nan<T>;  // masked by the bool mask
+    bias(0, 3) = nan<T>; // masked by the bool mask
     const auto poisoned = cxattn::scaled_dot_product_attention(q, k, v, keep, bias);
     return clean.output == poisoned.output && clean.weights == poisoned.weights &&
            clean_streaming == cxattn::streaming_attention(q, k, v, keep, bias);
@@ -120,8 +116,7 @@ constexpr bool masked_values_are_never_read() {
 
 // A row with nothing to attend to (bool mask all false, every bias -inf, or lower-right causal with
 // L > S) has weights 0 and output 0 exactly, in both paths.
-template <class T>
-constexpr bool fully_masked_rows_are_zero() {
+template <class T> constexpr bool fully_masked_rows_are_zero() {
     const auto q = test_data::uniform<T, 3, 2>(17);
     const auto k = test_data::uniform<T, 2, 2>(18);
     const auto v = test_data::uniform<T, 2, 2>(19);
@@ -129,7 +124,8 @@ constexpr bool fully_masked_rows_are_zero() {
     matrix<T, 3, 2> bias{0, 0, 0, 0, -inf<T>, -inf<T>};
     const auto by_bool = cxattn::scaled_dot_product_attention(q, k, v, keep);
     const auto by_bias = cxattn::scaled_dot_product_attention(q, k, v, bias);
-    const auto by_causal = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal_lower_right);  // row 0 sees nothing
+    const auto by_causal =
+        cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal_lower_right); // row 0 sees nothing
     const matrix<T, 1, 2> zero{};
     auto row = [](const matrix<T, 3, 2>& m, std::size_t i) { return matrix<T, 1, 2>{m(i, 0), m(i, 1)}; };
     return row(by_bool.weights, 1) == zero && row(by_bool.output, 1) == zero && row(by_bias.weights, 2) == zero &&
@@ -141,12 +137,11 @@ constexpr bool fully_masked_rows_are_zero() {
 
 // Finite very negative biases are numbers: a row of -1e30 is uniform (the scores are absorbed), a
 // -1e30 next to 0 weighs exactly 0 yet is attended (a NaN value there propagates, 0 * NaN).
-template <class T>
-constexpr bool very_negative_biases_are_numbers() {
+template <class T> constexpr bool very_negative_biases_are_numbers() {
     const auto q = test_data::uniform<T, 2, 2>(20);
     const auto k = test_data::uniform<T, 3, 2>(21);
     auto v = test_data::uniform<T, 3, 2>(22);
-    T big = static_cast<T>(-1e30);  // not const: GCC 12 would keep a const's inexact (float)-1e30 unfolded
+    T big = static_cast<T>(-1e30); // not const: GCC 12 would keep a const's inexact (float)-1e30 unfolded
     const matrix<T, 2, 3> bias{big, big, big, 0, big, big};
     const auto r = cxattn::scaled_dot_product_attention(q, k, v, bias);
     const T third = T(1) / T(3);
@@ -159,8 +154,7 @@ constexpr bool very_negative_biases_are_numbers() {
 }
 
 // Logits of +-1e4 neither overflow nor give NaN: tied maxima share exactly, the rest is 0.
-template <class T>
-constexpr bool huge_logits_are_stable() {
+template <class T> constexpr bool huge_logits_are_stable() {
     const matrix<T, 1, 1> q{100};
     const matrix<T, 4, 1> k{100, -100, 100, 0};
     const matrix<T, 4, 1> v{2, 3, 4, 5};
@@ -171,8 +165,7 @@ constexpr bool huge_logits_are_stable() {
 
 // +inf scores take softmax's limit: they share the weight equally, the rest weighs 0 (NaN comes
 // from NaN only; IEEE arithmetic would give inf - inf).
-template <class T>
-constexpr bool plus_inf_scores_share_the_weight() {
+template <class T> constexpr bool plus_inf_scores_share_the_weight() {
     const auto q = test_data::uniform<T, 2, 2>(41);
     const auto k = test_data::uniform<T, 4, 2>(42);
     const auto v = test_data::uniform<T, 4, 3>(43);
@@ -181,19 +174,18 @@ constexpr bool plus_inf_scores_share_the_weight() {
     const auto s = cxattn::streaming_attention(q, k, v, bias);
     bool ok = r.weights == matrix<T, 2, 4>{T(0.5), 0, T(0.5), 0, 0, 0, 1, 0};
     for (std::size_t d = 0; d < 3; ++d)
-        ok = ok && r.output(0, d) == (v(0, d) + v(2, d)) / 2 && s(0, d) == r.output(0, d) && r.output(1, d) == v(2, d) &&
-             s(1, d) == v(2, d);
+        ok = ok && r.output(0, d) == (v(0, d) + v(2, d)) / 2 && s(0, d) == r.output(0, d) &&
+             r.output(1, d) == v(2, d) && s(1, d) == v(2, d);
     return ok;
 }
 
 // NaN in an attended position propagates: a NaN score makes its row's output NaN and its weights
 // NaN but at masked positions (0); a NaN value makes its column NaN in the rows that attend it.
-template <class T>
-constexpr bool attended_nan_propagates() {
+template <class T> constexpr bool attended_nan_propagates() {
     auto q = test_data::uniform<T, 3, 2>(23);
     auto k = test_data::uniform<T, 3, 2>(24);
     auto v = test_data::uniform<T, 3, 2>(25);
-    k(2, 0) = nan<T>;  // seen by row 2 only, under causal
+    k(2, 0) = nan<T>; // seen by row 2 only, under causal
     const auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal);
     const auto s = cxattn::streaming_attention(q, k, v, cxattn::causal);
     bool ok = !is_nan(r.weights, 0) && !is_nan(r.output, 1) && is_nan(r.weights, 2) && is_nan(r.output, 2) &&
@@ -204,7 +196,7 @@ constexpr bool attended_nan_propagates() {
     ok = ok && m.weights(2, 0) == 0 && m.weights(2, 1) != m.weights(2, 1) && m.weights(2, 2) != m.weights(2, 2) &&
          is_nan(m.output, 2);
     k(2, 0) = 0;
-    v(1, 1) = nan<T>;  // seen by rows 1 and 2, column 1 only
+    v(1, 1) = nan<T>; // seen by rows 1 and 2, column 1 only
     const auto w = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal);
     return ok && w.output(0, 1) == w.output(0, 1) && w.output(1, 0) == w.output(1, 0) &&
            w.output(1, 1) != w.output(1, 1) && w.output(2, 1) != w.output(2, 1) && !is_nan(w.weights, 2);
@@ -213,8 +205,7 @@ constexpr bool attended_nan_propagates() {
 // Values near the largest finite number: the online softmax's running sum (not yet divided by l)
 // overflows, and its second pass gives what scaled_dot_product_attention gives. Not a constant
 // expression on GCC, which rejects the overflow itself.
-template <class T>
-constexpr bool streaming_survives_overflow() {
+template <class T> constexpr bool streaming_survives_overflow() {
     const T big = std::numeric_limits<T>::max() / 2;
     const matrix<T, 2, 1> q{0, 1};
     const matrix<T, 3, 1> k{1, 1, 1};
@@ -234,16 +225,16 @@ constexpr bool streaming_survives_overflow() {
 // multi_head_attention with one head, identity projections and zero biases is
 // scaled_dot_product_attention with scale 1/sqrt(E): x I^T + 0 is x exactly, and the mean of one
 // head's weights is those weights.
-template <class T>
-constexpr bool one_head_is_sdpa() {
+template <class T> constexpr bool one_head_is_sdpa() {
     constexpr std::size_t E = 4;
     cxattn::mha_weights<T, E, 1> identity{};
-    for (std::size_t i = 0; i < E; ++i) identity.q_proj(i, i) = identity.k_proj(i, i) = identity.v_proj(i, i) =
-        identity.out_proj(i, i) = 1;
+    for (std::size_t i = 0; i < E; ++i)
+        identity.q_proj(i, i) = identity.k_proj(i, i) = identity.v_proj(i, i) = identity.out_proj(i, i) = 1;
     const auto q = test_data::uniform<T, 3, E>(26);
     const auto k = test_data::uniform<T, 5, E>(27);
     const auto v = test_data::uniform<T, 5, E>(28);
-    matrix<bool, 3, 5> keep{true, false, true, true, true, true, true, false, true, true, false, true, true, true, false};
+    matrix<bool, 3, 5> keep{true, false, true,  true, true, true, true, false,
+                            true, true,  false, true, true, true, false};
     const auto m = cxattn::multi_head_attention(q, k, v, identity, cxattn::causal_lower_right, keep);
     const auto s = cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal_lower_right, keep);
     return m.output == s.output && m.weights == s.weights;
@@ -252,16 +243,18 @@ constexpr bool one_head_is_sdpa() {
 // Grouped-query attention is multi-head attention whose key/value projections repeat each
 // key/value head for its NumHeads / NumKvHeads query heads (PyTorch's enable_gqa repeats them the
 // same way, repeat_interleave): the same bits.
-template <class T>
-constexpr bool grouped_query_is_repeated_heads() {
+template <class T> constexpr bool grouped_query_is_repeated_heads() {
     constexpr std::size_t E = 8, H = 4, G = 2, head_dim = E / H, group = H / G;
-    cxattn::mha_weights<T, E, H, 3, 5, G> grouped{
-        test_data::uniform<T, E, E>(30), test_data::uniform<T, G * head_dim, 3>(31),
-        test_data::uniform<T, G * head_dim, 5>(32), test_data::uniform<T, E, E>(33), test_data::uniform<T, 1, E>(34),
-        test_data::uniform<T, 1, G * head_dim>(35), test_data::uniform<T, 1, G * head_dim>(36),
-        test_data::uniform<T, 1, E>(37)};
-    cxattn::mha_weights<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj, grouped.q_bias, {}, {},
-                                            grouped.out_bias};
+    cxattn::mha_weights<T, E, H, 3, 5, G> grouped{test_data::uniform<T, E, E>(30),
+                                                  test_data::uniform<T, G * head_dim, 3>(31),
+                                                  test_data::uniform<T, G * head_dim, 5>(32),
+                                                  test_data::uniform<T, E, E>(33),
+                                                  test_data::uniform<T, 1, E>(34),
+                                                  test_data::uniform<T, 1, G * head_dim>(35),
+                                                  test_data::uniform<T, 1, G * head_dim>(36),
+                                                  test_data::uniform<T, 1, E>(37)};
+    cxattn::mha_weights<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj,
+                                            grouped.q_bias, {}, {}, grouped.out_bias};
     for (std::size_t h = 0; h < H; ++h)
         for (std::size_t d = 0; d < head_dim; ++d) {
             const std::size_t from = h / group * head_dim + d, to = h * head_dim + d;
@@ -294,10 +287,11 @@ constexpr bool streaming_agrees(double ulps, double& worst, std::uint64_t seed, 
         for (std::size_t d = 0; d < Dv; ++d) {
             double scale = 0;
             for (std::size_t j = 0; j < S; ++j)
-                scale += static_cast<double>(reference.weights(i, j)) * static_cast<double>(v(j, d) < 0 ? -v(j, d) : v(j, d));
+                scale += static_cast<double>(reference.weights(i, j)) *
+                         static_cast<double>(v(j, d) < 0 ? -v(j, d) : v(j, d));
             const double diff = static_cast<double>(streamed(i, d)) - static_cast<double>(reference.output(i, d));
-            const double error = (diff < 0 ? -diff : diff) / (scale * std::numeric_limits<T>::epsilon() +
-                                                               std::numeric_limits<T>::min());
+            const double error =
+                (diff < 0 ? -diff : diff) / (scale * std::numeric_limits<T>::epsilon() + std::numeric_limits<T>::min());
             if (error > worst) worst = error;
         }
     return worst <= ulps;

@@ -44,8 +44,7 @@ template <class T, class F> struct mha_inputs {
     T scale{};
 };
 
-template <class T, class F>
-constexpr auto inputs() {
+template <class T, class F> constexpr auto inputs() {
     if constexpr (is_multi_head<F>) {
         using I = mha_inputs<T, F>;
         I in{to_matrix<T, F::L, F::E>(F::query),
@@ -63,8 +62,12 @@ constexpr auto inputs() {
         if constexpr (requires { F::scale; }) in.scale = static_cast<T>(F::scale);
         return in;
     } else {
-        sdpa_inputs<T, F> in{to_matrix<T, F::L, F::Dk>(F::query), to_matrix<T, F::S, F::Dk>(F::key),
-                             to_matrix<T, F::S, F::Dv>(F::value), {}, {}, T{}};
+        sdpa_inputs<T, F> in{to_matrix<T, F::L, F::Dk>(F::query),
+                             to_matrix<T, F::S, F::Dk>(F::key),
+                             to_matrix<T, F::S, F::Dv>(F::value),
+                             {},
+                             {},
+                             T{}};
         if constexpr (requires { F::bool_mask; }) in.bool_mask = to_matrix<bool, F::L, F::S>(F::bool_mask);
         if constexpr (requires { F::additive_mask; }) in.additive_mask = to_matrix<T, F::L, F::S>(F::additive_mask);
         if constexpr (requires { F::scale; }) in.scale = static_cast<T>(F::scale);
@@ -105,8 +108,8 @@ struct multi_head {
 struct agreement {
     bool ok = true;
     double worst = 0;
-    const char* where = "";  // "weights" or "output" of the first failure
-    std::size_t index = 0;   // row-major index of the first failure
+    const char* where = ""; // "weights" or "output" of the first failure
+    std::size_t index = 0;  // row-major index of the first failure
     double got = 0, want = 0;
 };
 
@@ -119,7 +122,7 @@ constexpr void compare(agreement& a, const char* where, const cxattn::matrix<T, 
     constexpr double eps = std::numeric_limits<T>::epsilon();
     constexpr double inf = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < N; ++i) {
-        const double g = static_cast<double>(got.values[i]);  // NaN and inf convert without arithmetic
+        const double g = static_cast<double>(got.values[i]); // NaN and inf convert without arithmetic
         const double w = want[i];
         bool pass = false;
         if (w != w)
@@ -147,8 +150,7 @@ constexpr void compare(agreement& a, const char* where, const cxattn::matrix<T, 
 }
 
 // Runs the fixture's call (its options, in its order) with operation Op in element type T.
-template <class T, class F, class Op>
-constexpr agreement check(Op op = {}) {
+template <class T, class F, class Op> constexpr agreement check(Op op = {}) {
     const auto in = inputs<T, F>();
     const auto result = F::call(op, in);
     agreement a;
@@ -162,8 +164,7 @@ constexpr agreement check(Op op = {}) {
 }
 
 // One static_assert per fixture, so that a failure names it in the instantiation context.
-template <class T, class Op, class F>
-struct agrees_at_compile_time {
+template <class T, class Op, class F> struct agrees_at_compile_time {
     static_assert(check<T, F, Op>().ok, "the compile-time result differs from the fixture's reference");
     static constexpr bool value = true;
 };

@@ -10,8 +10,7 @@ using cxattn::matrix;
 
 namespace {
 
-template <class T, std::size_t R, std::size_t C>
-constexpr bool rows_sum_to_one(const matrix<T, R, C>& m, T tolerance) {
+template <class T, std::size_t R, std::size_t C> constexpr bool rows_sum_to_one(const matrix<T, R, C>& m, T tolerance) {
     for (std::size_t i = 0; i < R; ++i) {
         T sum{};
         for (std::size_t j = 0; j < C; ++j) {
@@ -47,8 +46,8 @@ static_assert(r.weights == cxattn::softmax(scores));
 static_assert(r.output == cxattn::matmul(r.weights, v));
 
 // One key: every query puts all its weight on it and returns its value.
-constexpr auto one = cxattn::scaled_dot_product_attention(test_data::uniform<float, 4, 2>(7), matrix<float, 1, 2>{0.5f, -1},
-                                                          matrix<float, 1, 3>{1, 2, 3});
+constexpr auto one = cxattn::scaled_dot_product_attention(test_data::uniform<float, 4, 2>(7),
+                                                          matrix<float, 1, 2>{0.5f, -1}, matrix<float, 1, 3>{1, 2, 3});
 static_assert(one.weights == matrix<float, 4, 1>{1, 1, 1, 1});
 static_assert(one.output == matrix<float, 4, 3>{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3});
 

@@ -7,8 +7,7 @@
 
 namespace {
 
-template <class T>
-constexpr bool attention_32_is_sane() {
+template <class T> constexpr bool attention_32_is_sane() {
     constexpr auto q = test_data::uniform<T, 32, 32>(1);
     constexpr auto k = test_data::uniform<T, 32, 32>(2);
     constexpr auto v = test_data::uniform<T, 32, 32>(3);

@@ -22,8 +22,7 @@ template <class T> constexpr bool is_negative_zero(T x) {
     return x == 0 && (std::bit_cast<bits>(x) >> (8 * sizeof(T) - 1)) != 0;
 }
 
-template <class T>
-struct sweep {
+template <class T> struct sweep {
     static constexpr T nan = std::numeric_limits<T>::quiet_NaN();
     static constexpr T inf = std::numeric_limits<T>::infinity();
     static constexpr T tiny = std::numeric_limits<T>::denorm_min();
@@ -50,7 +49,7 @@ struct sweep {
     static_assert(cxattn::matmul(matrix<T, 1, 2>{tiny, tiny}, ones)(0, 0) == 2 * tiny);
     static_assert(cxattn::matmul(matrix<T, 1, 2>{T(1e4), T(-1e4)}, ones)(0, 0) == 0);
     static_assert(cxattn::matmul(matrix<T, 1, 2>{big, lowest}, ones)(0, 0) == 0);
-#if defined(__clang__)  // overflow
+#if defined(__clang__) // overflow
     static_assert(cxattn::matmul(matrix<T, 1, 2>{big, big}, ones)(0, 0) == inf);
 #endif
 
@@ -66,7 +65,7 @@ struct sweep {
     static_assert(is_negative_zero((matrix<T, 1, 1>{minus_zero} + matrix<T, 1, 1>{minus_zero})(0, 0)));
     static_assert((matrix<T, 1, 1>{tiny} + matrix<T, 1, 1>{tiny})(0, 0) == 2 * tiny);
     static_assert(is_nan((-matrix<T, 1, 1>{nan})(0, 0)) && is_negative_zero((-matrix<T, 1, 1>{0})(0, 0)));
-#if defined(__clang__)  // overflow
+#if defined(__clang__) // overflow
     static_assert((matrix<T, 1, 1>{big} + matrix<T, 1, 1>{big})(0, 0) == inf);
 #endif
 
@@ -77,7 +76,8 @@ struct sweep {
     static_assert(is_nan((matrix<T, 1, 1>{inf} / inf)(0, 0)) && (matrix<T, 1, 1>{tiny} * T(0.5))(0, 0) == 0);
 
     // softmax's special rows.
-    static_assert(is_nan(cxattn::softmax(matrix<T, 1, 2>{nan, 1})(0, 0)) && is_nan(cxattn::softmax(matrix<T, 1, 2>{nan, 1})(0, 1)));
+    static_assert(is_nan(cxattn::softmax(matrix<T, 1, 2>{nan, 1})(0, 0)) &&
+                  is_nan(cxattn::softmax(matrix<T, 1, 2>{nan, 1})(0, 1)));
     static_assert(cxattn::softmax(matrix<T, 1, 2>{nan, -inf})(0, 1) == 0);
     static_assert(cxattn::softmax(matrix<T, 1, 2>{inf, 1}) == matrix<T, 1, 2>{1, 0});
     static_assert(cxattn::softmax(matrix<T, 1, 3>{inf, inf, 0}) == matrix<T, 1, 3>{0.5, 0.5, 0});
@@ -86,7 +86,7 @@ struct sweep {
     static_assert(cxattn::softmax(matrix<T, 1, 2>{minus_zero, 0}) == matrix<T, 1, 2>{0.5, 0.5});
     static_assert(cxattn::softmax(matrix<T, 1, 2>{tiny, 0}) == matrix<T, 1, 2>{0.5, 0.5});
     static_assert(cxattn::softmax(matrix<T, 1, 2>{big, big}) == matrix<T, 1, 2>{0.5, 0.5});
-#if defined(__clang__)  // overflow: lowest - big
+#if defined(__clang__) // overflow: lowest - big
     static_assert(cxattn::softmax(matrix<T, 1, 2>{big, lowest}) == matrix<T, 1, 2>{1, 0});
 #endif
 
@@ -119,8 +119,9 @@ struct sweep {
     static_assert(outputs_are(matrix<T, 1, 1>{minus_zero}, v, matrix<T, 2, 1>{1, 1}, 1));
     static_assert(outputs_are(matrix<T, 1, 1>{tiny}, matrix<T, 2, 1>{1, 0}, matrix<T, 2, 1>{4, 4}, 4));
     static_assert(cxattn::scaled_dot_product_attention(matrix<T, 1, 1>{big}, matrix<T, 2, 1>{1, 1},
-                                                       matrix<T, 2, 1>{big, big}).output(0, 0) == big);
-#if defined(__clang__)  // overflow: streaming's unnormalised running sum big + big (then renormalised)
+                                                       matrix<T, 2, 1>{big, big})
+                      .output(0, 0) == big);
+#if defined(__clang__) // overflow: streaming's unnormalised running sum big + big (then renormalised)
     static_assert(outputs_are(matrix<T, 1, 1>{big}, matrix<T, 2, 1>{1, 1}, matrix<T, 2, 1>{big, big}, big));
 #endif
     // A finite, very negative bias is a number: -1e30 on both keys leaves them equal.
@@ -130,7 +131,7 @@ struct sweep {
     // multi_head_attention (E = 2, 2 heads of 1, identity projections, zero biases except out_bias).
     static constexpr matrix<T, 2, 2> identity{1, 0, 0, 1};
     static constexpr cxattn::mha_weights<T, 2, 2> params{identity, identity, identity, identity,
-                                                        {}, {}, {}, matrix<T, 1, 2>{5, 6}};
+                                                         {},       {},       {},       matrix<T, 1, 2>{5, 6}};
     static constexpr matrix<T, 1, 2> x{1, 1};
     static constexpr matrix<T, 2, 2> keys{nan, nan, 1, 1};
     // The masked key holds NaN: the output is the attended key's value (1, 1) plus out_bias.

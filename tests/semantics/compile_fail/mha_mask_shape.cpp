@@ -8,7 +8,7 @@ int main() {
     constexpr cxattn::matrix<float, 3, 8> kv{};
     constexpr cxattn::mha_weights<float, 8, 2> params{};
 #ifdef CXATTN_COMPILE_FAIL
-    constexpr cxattn::matrix<bool, 2, 8> mask{};  // L x E, not L x S
+    constexpr cxattn::matrix<bool, 2, 8> mask{}; // L x E, not L x S
 #else
     constexpr cxattn::matrix<bool, 2, 3> mask{};
 #endif

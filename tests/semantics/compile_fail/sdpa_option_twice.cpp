@@ -8,8 +8,8 @@ int main() {
     constexpr cxattn::matrix<float, 3, 4> k{};
     constexpr cxattn::matrix<float, 3, 1> v{};
 #ifdef CXATTN_COMPILE_FAIL
-    constexpr auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(0.5f), cxattn::causal,
-                                                            cxattn::scale(2.0));
+    constexpr auto r =
+        cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(0.5f), cxattn::causal, cxattn::scale(2.0));
 #else
     constexpr auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(0.5f), cxattn::causal);
 #endif

@@ -8,7 +8,7 @@ int main() {
     constexpr cxattn::matrix<float, 3, 4> k{};
     constexpr cxattn::matrix<float, 3, 4> v{};
 #ifdef CXATTN_COMPILE_FAIL
-    constexpr cxattn::matrix<float, 3, 2> bias{};  // S x L: transposed
+    constexpr cxattn::matrix<float, 3, 2> bias{}; // S x L: transposed
 #else
     constexpr cxattn::matrix<float, 2, 3> bias{};
 #endif

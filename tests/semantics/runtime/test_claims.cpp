@@ -35,7 +35,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(streaming_agrees_with_sdpa, T, element_types) {
     double worst = 0;
     BOOST_TEST((claims::streaming_agrees<T, 32, 48, 16, 8>(16, worst, 60)), "worst " << worst << " ULP");
     BOOST_TEST_MESSAGE("no options: worst " << worst << " ULP");
-    BOOST_TEST((claims::streaming_agrees<T, 32, 48, 16, 8>(16, worst, 61, cxattn::causal)), "worst " << worst << " ULP");
+    BOOST_TEST((claims::streaming_agrees<T, 32, 48, 16, 8>(16, worst, 61, cxattn::causal)),
+               "worst " << worst << " ULP");
     BOOST_TEST_MESSAGE("causal: worst " << worst << " ULP");
     BOOST_TEST((claims::streaming_agrees<T, 64, 64, 64, 64>(16, worst, 62, cxattn::scale(T(0.5)))),
                "worst " << worst << " ULP");

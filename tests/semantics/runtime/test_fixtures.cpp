@@ -17,9 +17,8 @@ namespace {
 
 template <class T> constexpr const char* type_name = sizeof(T) == sizeof(float) ? "float" : "double";
 
-template <class T, class Op, class F>
-double check_at_run_time() {
-    const semantics::agreement a = semantics::check<T, F, Op>();  // not a constant expression: run time
+template <class T, class Op, class F> double check_at_run_time() {
+    const semantics::agreement a = semantics::check<T, F, Op>(); // not a constant expression: run time
     BOOST_TEST(a.ok, F::name << " (" << Op::name << ", " << type_name<T> << "): " << a.where << "[" << a.index
                              << "] is " << a.got << ", the reference " << a.want);
     return a.worst;

@@ -4,8 +4,7 @@
 
 namespace {
 
-template <class T>
-constexpr bool every_claim_holds() {
+template <class T> constexpr bool every_claim_holds() {
     static_assert(claims::options_commute<T>());
     static_assert(claims::neutral_options<T>());
     static_assert(claims::causal_is_a_mask<T>());
@@ -15,7 +14,7 @@ constexpr bool every_claim_holds() {
     static_assert(claims::huge_logits_are_stable<T>());
     static_assert(claims::plus_inf_scores_share_the_weight<T>());
     static_assert(claims::attended_nan_propagates<T>());
-#if defined(__clang__)  // GCC rejects the overflow of the running sum in constant evaluation
+#if defined(__clang__) // GCC rejects the overflow of the running sum in constant evaluation
     static_assert(claims::streaming_survives_overflow<T>());
 #endif
     static_assert(claims::one_head_is_sdpa<T>());
@@ -27,8 +26,7 @@ static_assert(every_claim_holds<float>());
 static_assert(every_claim_holds<double>());
 
 // See runtime/test_claims.cpp for the tolerance's reason.
-template <class T, class... Options>
-constexpr bool streaming_agrees(std::uint64_t seed, const Options&... options) {
+template <class T, class... Options> constexpr bool streaming_agrees(std::uint64_t seed, const Options&... options) {
     double worst = 0;
     return claims::streaming_agrees<T, 12, 20, 8, 6>(16, worst, seed, options...);
 }

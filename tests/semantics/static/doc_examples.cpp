@@ -23,17 +23,16 @@ static_assert(lower.weights(0, 3) == 0 && lower.weights(2, 4) > 0);
 
 // [masks]
 // A bool mask: true = attend (SDPA's polarity).
-constexpr cxattn::matrix<bool, 3, 5> keep{true, true, false, true, true,
-                                          true, false, true, true, true,
-                                          false, false, false, false, false};  // row 2 attends nothing
+constexpr cxattn::matrix<bool, 3, 5> keep{true, true, false, true,  true,  true,  false, true,
+                                          true, true, false, false, false, false, false}; // row 2 attends nothing
 constexpr auto masked = cxattn::scaled_dot_product_attention(Q, K, V, keep);
 static_assert(masked.weights(0, 2) == 0);
 static_assert(masked.output == cxattn::matrix<float, 3, 2>{masked.output(0, 0), masked.output(0, 1),
                                                            masked.output(1, 0), masked.output(1, 1), 0, 0});
 // An additive mask: added to the scaled scores; -inf masks.
-constexpr cxattn::matrix<float, 3, 5> bias{0, -1, -inf, 0, 0.5f,
-                                           -inf, -inf, -inf, -inf, -inf,  // nothing to attend to
-                                           -1e30f, -1e30f, -1e30f, -1e30f, -1e30f};  // finite: uniform
+constexpr cxattn::matrix<float, 3, 5> bias{0,      -1,     -inf,   0,      0.5f,
+                                           -inf,   -inf,   -inf,   -inf,   -inf,    // nothing to attend to
+                                           -1e30f, -1e30f, -1e30f, -1e30f, -1e30f}; // finite: uniform
 constexpr auto biased = cxattn::scaled_dot_product_attention(Q, K, V, bias);
 static_assert(biased.weights(1, 0) == 0 && biased.output(1, 0) == 0);
 static_assert(biased.weights(2, 0) == 0.2f);
@@ -42,8 +41,8 @@ static_assert(biased.weights(2, 0) == 0.2f);
 // [combined]
 // Options in any order, each at most once; a position is masked if any option masks it.
 constexpr auto all = cxattn::scaled_dot_product_attention(Q, K, V, bias, cxattn::scale(0.5f), keep, cxattn::causal);
-static_assert(all.weights == cxattn::scaled_dot_product_attention(Q, K, V, cxattn::causal, keep, bias,
-                                                                  cxattn::scale(0.5f)).weights);
+static_assert(all.weights ==
+              cxattn::scaled_dot_product_attention(Q, K, V, cxattn::causal, keep, bias, cxattn::scale(0.5f)).weights);
 // [combined]
 
 // [streaming]
@@ -61,19 +60,25 @@ constexpr cxattn::mha_weights<float, 4, 2> params{
     /* k_proj */ {0.5f, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0.5f},
     /* v_proj */ {1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1},
     /* out_proj */ {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1},
-    /* q_bias */ {}, /* k_bias */ {}, /* v_bias */ {}, /* out_bias */ {0.25f, 0.25f, 0.25f, 0.25f}};
-constexpr auto mha = cxattn::multi_head_attention(Q, K, K, params, cxattn::causal);  // self-attention
-static_assert(mha.output.rows == 3 && mha.output.cols == 4);    // L x E
-static_assert(mha.weights.rows == 3 && mha.weights.cols == 5);  // L x S, the mean over the heads
+    /* q_bias */ {},
+    /* k_bias */ {},
+    /* v_bias */ {},
+    /* out_bias */ {0.25f, 0.25f, 0.25f, 0.25f}};
+constexpr auto mha = cxattn::multi_head_attention(Q, K, K, params, cxattn::causal); // self-attention
+static_assert(mha.output.rows == 3 && mha.output.cols == 4);                        // L x E
+static_assert(mha.weights.rows == 3 && mha.weights.cols == 5);                      // L x S, the mean over the heads
 
 // Grouped-query cross-attention: 4 query heads share 2 key/value heads (head_dim 1); keys have 3
 // features and values 2: mha_weights<T, E, NumHeads, KDim, VDim, NumKvHeads>.
 constexpr cxattn::mha_weights<float, 4, 4, 3, 2, 2> gqa{
-    {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1},  // q_proj: E x E
-    {1, 0, 0, 0, 1, 0},                                // k_proj: NumKvHeads * E / NumHeads x KDim
-    {1, 0, 0, 1},                                      // v_proj: NumKvHeads * E / NumHeads x VDim
-    {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1},  // out_proj: E x E
-    {}, {}, {}, {}};
+    {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, // q_proj: E x E
+    {1, 0, 0, 0, 1, 0},                               // k_proj: NumKvHeads * E / NumHeads x KDim
+    {1, 0, 0, 1},                                     // v_proj: NumKvHeads * E / NumHeads x VDim
+    {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, // out_proj: E x E
+    {},
+    {},
+    {},
+    {}};
 constexpr cxattn::matrix<float, 5, 3> keys{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1};
 constexpr cxattn::matrix<float, 5, 2> values{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 constexpr auto cross = cxattn::multi_head_attention(Q, keys, values, gqa);
