@@ -32,7 +32,7 @@ constexpr std::size_t e = n, heads = 4, l = n / 2;
 constexpr auto query = test_data::uniform<T, l, e>(1);
 constexpr auto key = test_data::uniform<T, l, e>(2);
 constexpr auto value = test_data::uniform<T, l, e>(3);
-constexpr cxattn::mha_weights<T, e, heads> params{test_data::uniform<T, e, e>(4),  test_data::uniform<T, e, e>(5),
+constexpr cxattn::mha_params<T, e, heads> params{test_data::uniform<T, e, e>(4),  test_data::uniform<T, e, e>(5),
                                                   test_data::uniform<T, e, e>(6),  test_data::uniform<T, e, e>(7),
                                                   test_data::uniform<T, 1, e>(8),  test_data::uniform<T, 1, e>(9),
                                                   test_data::uniform<T, 1, e>(10), test_data::uniform<T, 1, e>(11)};

@@ -677,7 +677,7 @@ inline void project(const T* x, const T* weight, const T* bias, T* y) noexcept {
 
 } // namespace detail
 
-// multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_weights): the
+// multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_params): the
 // projections, each head's attention over its columns of the projected query and of its key/value
 // head (G of them, H / G query heads each), the heads' weights averaged, the output projection.
 template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim, std::size_t H,

@@ -63,14 +63,14 @@ inline constexpr bool value_cols_are_vdim<shapes::value<S, V>, shapes::vdim<VDim
 // An aggregate: initialise it with the eight matrices in the order of the members.
 template <class T, std::size_t E, std::size_t NumHeads, std::size_t KDim = E, std::size_t VDim = E,
           std::size_t NumKvHeads = NumHeads>
-struct mha_weights {
+struct mha_params {
     static_assert(rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>>,
-                  "cxattn::mha_weights: the embedding size E is not a multiple of NumHeads "
+                  "cxattn::mha_params: the embedding size E is not a multiple of NumHeads "
                   "(each head takes E / NumHeads columns)");
     static_assert(rule::num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>, shapes::num_kv_heads<NumKvHeads>>,
-                  "cxattn::mha_weights: NumHeads is not a multiple of NumKvHeads "
+                  "cxattn::mha_params: NumHeads is not a multiple of NumKvHeads "
                   "(each key/value head serves NumHeads / NumKvHeads query heads)");
-    static_assert(std::is_floating_point_v<T>, "cxattn::mha_weights: the element type must be floating point");
+    static_assert(std::is_floating_point_v<T>, "cxattn::mha_params: the element type must be floating point");
 
     static constexpr bool valid =
         rule::num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>> &&
@@ -95,6 +95,11 @@ struct mha_weights {
     matrix<T, 1, E> out_bias;
 };
 
+// The former name of mha_params, kept for one release (deprecated; see CHANGELOG.md).
+template <class T, std::size_t E, std::size_t NumHeads, std::size_t KDim = E, std::size_t VDim = E,
+          std::size_t NumKvHeads = NumHeads>
+using mha_weights = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
+
 namespace detail {
 
 // y.values[y_offset + o] = x.values[x_offset ...] . weight row o + bias[o]: one row of x W^T + b.
@@ -113,11 +118,11 @@ constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, con
 template <bool Checked, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
           std::size_t H, std::size_t G, class Resolved>
 constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key, const matrix<T, S, VDim>& value,
-                          const mha_weights<T, E, H, KDim, VDim, G>& params, const Resolved& options,
+                          const mha_params<T, E, H, KDim, VDim, G>& params, const Resolved& options,
                           attention_result<T, L, S, E>& result) noexcept {
-    using weights_type = mha_weights<T, E, H, KDim, VDim, G>;
-    constexpr std::size_t head_dim = weights_type::head_dim;
-    constexpr std::size_t kv_dim = weights_type::kv_dim;
+    using params_type = mha_params<T, E, H, KDim, VDim, G>;
+    constexpr std::size_t head_dim = params_type::head_dim;
+    constexpr std::size_t kv_dim = params_type::kv_dim;
     constexpr std::size_t group = H / G; // query heads per key/value head (PyTorch's enable_gqa)
 
     // Every query row reads every projected key and value; a query row is projected when needed.
@@ -172,9 +177,9 @@ template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::s
           class... Options>
 [[nodiscard]] constexpr attention_result<T, L, S, E>
 multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key, const matrix<V, S2, Vd>& value,
-                     const mha_weights<W, E, H, KDim, VDim, G>& params, const Options&... options) noexcept {
+                     const mha_params<W, E, H, KDim, VDim, G>& params, const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
-    // (E % NumHeads and NumHeads % NumKvHeads are mha_weights' own rules.)
+    // (E % NumHeads and NumHeads % NumKvHeads are mha_params' own rules.)
     static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
     static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
     static_assert(rule::same_element_type<T, W>,
@@ -201,12 +206,12 @@ multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key,
                   "(a mask holds bool, or the element type)");
 
     attention_result<T, L, S, E> r;
-    using weights_type = mha_weights<W, E, H, KDim, VDim, G>;
+    using params_type = mha_params<W, E, H, KDim, VDim, G>;
     if constexpr (rule::same_element_type<T, U> && rule::same_element_type<T, V> && rule::same_element_type<T, W> &&
-                  weights_type::valid && Eq == E && Kd == KDim && Vd == VDim && S == S2 &&
+                  params_type::valid && Eq == E && Kd == KDim && Vd == VDim && S == S2 &&
                   rule::options_valid<T, L, S, Options...>) {
         const auto resolved =
-            detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(weights_type::head_dim)), options...);
+            detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
 #if CXATTN_RUNTIME_KERNELS
         // At run time, the kernels of cxattn/kernels.hpp for the projections and every head.
         if constexpr (kernels::supported<T>) {

@@ -43,7 +43,7 @@ template <class T> void check(fuzz::input& in) {
     const auto query = bounded_matrix<T, L, E>(in);
     auto key = bounded_matrix<T, S, KDim>(in);
     auto value = bounded_matrix<T, S, VDim>(in);
-    cxattn::mha_weights<T, E, H, KDim, VDim, G> p{
+    cxattn::mha_params<T, E, H, KDim, VDim, G> p{
         bounded_matrix<T, E, E>(in),      bounded_matrix<T, G * Dh, KDim>(in), bounded_matrix<T, G * Dh, VDim>(in),
         bounded_matrix<T, E, E>(in),      bounded_matrix<T, 1, E>(in),         bounded_matrix<T, 1, G * Dh>(in),
         bounded_matrix<T, 1, G * Dh>(in), bounded_matrix<T, 1, E>(in)};

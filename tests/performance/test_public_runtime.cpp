@@ -71,7 +71,7 @@ void check_attention() {
 
 template <class T> void check_multi_head() {
     constexpr std::size_t E = 8, H = 4, G = 2, L = 5, S = 6;
-    static constexpr cxattn::mha_weights<T, E, H, E, E, G> params{
+    static constexpr cxattn::mha_params<T, E, H, E, E, G> params{
         test_data::uniform<T, E, E>(80),         test_data::uniform<T, G * E / H, E>(81),
         test_data::uniform<T, G * E / H, E>(82), test_data::uniform<T, E, E>(83),
         test_data::uniform<T, 1, E>(84),         test_data::uniform<T, 1, G * E / H>(85),

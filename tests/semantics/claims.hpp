@@ -227,7 +227,7 @@ template <class T> constexpr bool streaming_survives_overflow() {
 // head's weights is those weights.
 template <class T> constexpr bool one_head_is_sdpa() {
     constexpr std::size_t E = 4;
-    cxattn::mha_weights<T, E, 1> identity{};
+    cxattn::mha_params<T, E, 1> identity{};
     for (std::size_t i = 0; i < E; ++i)
         identity.q_proj(i, i) = identity.k_proj(i, i) = identity.v_proj(i, i) = identity.out_proj(i, i) = 1;
     const auto q = test_data::uniform<T, 3, E>(26);
@@ -245,7 +245,7 @@ template <class T> constexpr bool one_head_is_sdpa() {
 // same way, repeat_interleave): the same bits.
 template <class T> constexpr bool grouped_query_is_repeated_heads() {
     constexpr std::size_t E = 8, H = 4, G = 2, head_dim = E / H, group = H / G;
-    cxattn::mha_weights<T, E, H, 3, 5, G> grouped{test_data::uniform<T, E, E>(30),
+    cxattn::mha_params<T, E, H, 3, 5, G> grouped{test_data::uniform<T, E, E>(30),
                                                   test_data::uniform<T, G * head_dim, 3>(31),
                                                   test_data::uniform<T, G * head_dim, 5>(32),
                                                   test_data::uniform<T, E, E>(33),
@@ -253,7 +253,7 @@ template <class T> constexpr bool grouped_query_is_repeated_heads() {
                                                   test_data::uniform<T, 1, G * head_dim>(35),
                                                   test_data::uniform<T, 1, G * head_dim>(36),
                                                   test_data::uniform<T, 1, E>(37)};
-    cxattn::mha_weights<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj,
+    cxattn::mha_params<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj,
                                             grouped.q_bias, {}, {}, grouped.out_bias};
     for (std::size_t h = 0; h < H; ++h)
         for (std::size_t d = 0; d < head_dim; ++d) {

@@ -33,7 +33,7 @@ template <class T, class F> struct sdpa_inputs {
 };
 
 template <class T, class F> struct mha_inputs {
-    using params_type = cxattn::mha_weights<T, F::E, F::H, F::KDim, F::VDim, F::G>;
+    using params_type = cxattn::mha_params<T, F::E, F::H, F::KDim, F::VDim, F::G>;
     static constexpr std::size_t kv_dim = params_type::kv_dim;
     cxattn::matrix<T, F::L, F::E> query;
     cxattn::matrix<T, F::S, F::KDim> key;

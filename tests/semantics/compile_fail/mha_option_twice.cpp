@@ -6,7 +6,7 @@
 int main() {
     constexpr cxattn::matrix<float, 2, 8> query{};
     constexpr cxattn::matrix<float, 3, 8> kv{};
-    constexpr cxattn::mha_weights<float, 8, 2> params{};
+    constexpr cxattn::mha_params<float, 8, 2> params{};
     constexpr cxattn::matrix<bool, 2, 3> mask{};
 #ifdef CXATTN_COMPILE_FAIL
     constexpr auto r = cxattn::multi_head_attention(query, kv, kv, params, mask, mask);

@@ -10,7 +10,7 @@ int main() {
     constexpr cxattn::matrix<float, 2, 8> query{};
 #endif
     constexpr cxattn::matrix<float, 3, 8> kv{};
-    constexpr cxattn::mha_weights<float, 8, 2> params{};
+    constexpr cxattn::mha_params<float, 8, 2> params{};
     constexpr auto r = cxattn::multi_head_attention(query, kv, kv, params);
     static_cast<void>(r);
 }

@@ -55,7 +55,7 @@ static_assert(streamed(2, 0) == 0 && streamed(2, 1) == 0);
 // torch.nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True): its state_dict's
 // in_proj_weight (12 x 4) is q_proj, k_proj, v_proj (rows 0-3, 4-7, 8-11), in_proj_bias (12) is
 // q_bias, k_bias, v_bias, and out_proj.weight, out_proj.bias are out_proj, out_bias. No transposition.
-constexpr cxattn::mha_weights<float, 4, 2> params{
+constexpr cxattn::mha_params<float, 4, 2> params{
     /* q_proj */ {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1},
     /* k_proj */ {0.5f, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0.5f, 0, 0, 0, 0, 0.5f},
     /* v_proj */ {1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1},
@@ -69,8 +69,8 @@ static_assert(mha.output.rows == 3 && mha.output.cols == 4);                    
 static_assert(mha.weights.rows == 3 && mha.weights.cols == 5);                      // L x S, the mean over the heads
 
 // Grouped-query cross-attention: 4 query heads share 2 key/value heads (head_dim 1); keys have 3
-// features and values 2: mha_weights<T, E, NumHeads, KDim, VDim, NumKvHeads>.
-constexpr cxattn::mha_weights<float, 4, 4, 3, 2, 2> gqa{
+// features and values 2: mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>.
+constexpr cxattn::mha_params<float, 4, 4, 3, 2, 2> gqa{
     {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, // q_proj: E x E
     {1, 0, 0, 0, 1, 0},                               // k_proj: NumKvHeads * E / NumHeads x KDim
     {1, 0, 0, 1},                                     // v_proj: NumKvHeads * E / NumHeads x VDim
