@@ -142,6 +142,21 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         else
             return S;
     }
+
+    // Whether a mask given position by position (a bool mask, or -inf in an additive mask) excludes
+    // key `key` for query `row`; the causal options exclude every key from key_end(row) on.
+    static constexpr bool has_pointwise_mask = has_bool_mask || has_additive_mask;
+
+    // The one definition of a masked position (docs/semantics.md, "Masks"): query `row` does not
+    // attend to key `key`. Every path, at compile time and at run time, decides it here.
+    [[nodiscard]] constexpr bool masked(std::size_t row, std::size_t key) const noexcept {
+        if (key >= key_end(row)) return true;
+        if constexpr (has_bool_mask)
+            if (!keep->values[row * S + key]) return true;
+        if constexpr (has_additive_mask)
+            if (bias->values[row * S + key] == -std::numeric_limits<T>::infinity()) return true;
+        return false;
+    }
 };
 
 // default_scale is what the scores are multiplied by unless a cxattn::scale option is given.
