@@ -317,17 +317,17 @@ BOOST_AUTO_TEST_CASE(matrix_products) {
 
 BOOST_AUTO_TEST_CASE(finite_checks) {
     matrix<float, 5, 7> m = test_data::uniform<float, 5, 7>(61);
-    BOOST_TEST(kernels::all_finite(m));
+    BOOST_TEST(kernels::values_finite(m));
     m(4, 6) = std::numeric_limits<float>::infinity();
-    BOOST_TEST(!kernels::all_finite(m));
+    BOOST_TEST(!kernels::values_finite(m));
     m(4, 6) = -std::numeric_limits<float>::infinity();
-    BOOST_TEST(!kernels::all_finite(m));
+    BOOST_TEST(!kernels::values_finite(m));
     m(4, 6) = std::numeric_limits<float>::quiet_NaN();
-    BOOST_TEST(!kernels::all_finite(m));
+    BOOST_TEST(!kernels::values_finite(m));
     matrix<double, 40, 40> big{};
-    BOOST_TEST(kernels::all_finite(big));
+    BOOST_TEST(kernels::values_finite(big));
     big(17, 3) = std::numeric_limits<double>::quiet_NaN();
-    BOOST_TEST(!kernels::all_finite(big));
+    BOOST_TEST(!kernels::values_finite(big));
 }
 
 // A masked position's key and value are never read: poisoning them with NaN and inf changes no bit
