@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/gemm.hpp"
 #include "cxattn/kernels/masks.hpp"
@@ -23,18 +24,11 @@ namespace detail {
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
 inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 
-// The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: 0 at
-// -inf and NaN elsewhere if a NaN is there, else the +inf entries share the weight.
+// The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: the
+// rule of cxattn/detail/special_rows.hpp.
 template <class T, std::size_t S> CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
-    constexpr T inf = std::numeric_limits<T>::infinity();
-    bool nan = false;
-    T count{};
-    for (std::size_t j = 0; j < S; ++j) {
-        nan = nan || w[j] != w[j];
-        count += w[j] == inf ? T(1) : T(0);
-    }
-    for (std::size_t j = 0; j < S; ++j)
-        w[j] = nan ? (w[j] == -inf ? T(0) : std::numeric_limits<T>::quiet_NaN()) : w[j] == inf ? T(1) / count : T(0);
+    const row_extent<T> extent = row_max<T, S>(w);
+    cxattn::detail::weigh_special_row(cxattn::detail::kind_of_row(extent.max, extent.has_nan), w, S);
 }
 
 // Row i of a tiny attention again, from the query and the keys: its scores, then its weights.
@@ -131,15 +125,15 @@ inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 
 // multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_params): the
 // projections, each head's attention over its columns of the projected query and of its key/value
-// head (G of them, H / G query heads each), the heads' weights averaged, the output projection.
-template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim, std::size_t H,
-          std::size_t G, class Params, class Mask = no_mask>
+// head (NumKvHeads of them, NumHeads / NumKvHeads query heads each), the heads' weights averaged, the output projection.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim,
+          std::size_t NumHeads, std::size_t NumKvHeads, class Params, class Mask = no_mask>
 inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
                                  const matrix<T, S, VDim>& value, const Params& params, T scale,
                                  matrix<T, L, E>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
     static_assert(supported<T>,
                   "cxattn::kernels::multi_head_attention: the element type must be float or double (IEEE 754)");
-    constexpr std::size_t head_dim = E / H, kv_dim = G * head_dim, group = H / G;
+    constexpr std::size_t head_dim = E / NumHeads, kv_dim = NumKvHeads * head_dim, group = NumHeads / NumKvHeads;
     matrix<T, L, E> queries, heads;
     matrix<T, S, kv_dim> keys, values;
     matrix<T, L, S> head_weights;
@@ -147,14 +141,14 @@ inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S
     detail::project<T, S, KDim, kv_dim>(key.values, params.k_proj.values, params.k_bias.values, keys.values);
     detail::project<T, S, VDim, kv_dim>(value.values, params.v_proj.values, params.v_bias.values, values.values);
     for (T& x : weights.values) x = T(0);
-    for (std::size_t h = 0; h < H; ++h) {
+    for (std::size_t h = 0; h < NumHeads; ++h) {
         const std::size_t kv_offset = h / group * head_dim;
         detail::attention_core<T, L, S, head_dim, head_dim, E, kv_dim, kv_dim, E>(
             queries.values + h * head_dim, keys.values + kv_offset, values.values + kv_offset, scale,
             heads.values + h * head_dim, head_weights.values, mask);
         for (std::size_t i = 0; i < L * S; ++i) weights.values[i] += head_weights.values[i];
     }
-    for (T& x : weights.values) x /= static_cast<T>(H); // the mean over the heads (average_attn_weights)
+    for (T& x : weights.values) x /= static_cast<T>(NumHeads); // the mean over the heads (average_attn_weights)
     detail::project<T, L, E, E>(heads.values, params.out_proj.values, params.out_bias.values, output.values);
 }
 

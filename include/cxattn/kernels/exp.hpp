@@ -8,6 +8,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/exp_tables.hpp"
 #include "cxattn/kernels/target.hpp"
 
 namespace cxattn::kernels {
@@ -19,11 +20,12 @@ template <class T> struct exp_constants;
 // exp(x) = 2^k exp(r), k = round(x / ln2), r = x - k ln2 (Cody and Waite's two-part ln2, whose
 // high part has few bits so that k ln2_hi is exact). exp(r) on |r| <= ln2/2 is its Taylor
 // polynomial: degree 7 for float (truncation below 0.05 ULP) and 13 for double (below 0.04 ULP).
-// The thresholds are those of cxattn/math.hpp: beyond them the result rounds to inf or to zero.
+// The thresholds are cxattn::portable::exp's (detail/exp_tables.hpp): beyond them the result rounds
+// to inf or to zero.
 template <> struct exp_constants<float> {
     using bits = std::uint32_t;
-    static constexpr float overflow = 0x1.62e42ep+6f;
-    static constexpr float underflow = -0x1.9fe368p+6f;
+    static constexpr float overflow = cxattn::detail::math::exp_overflow_binary32;
+    static constexpr float underflow = cxattn::detail::math::exp_underflow_binary32;
     static constexpr float inv_ln2 = 0x1.715476p+0f;
     static constexpr float ln2_hi = 0x1.62e400p-1f;
     static constexpr float ln2_lo = 0x1.7f7d1cp-20f;
@@ -37,8 +39,8 @@ template <> struct exp_constants<float> {
 
 template <> struct exp_constants<double> {
     using bits = std::uint64_t;
-    static constexpr double overflow = 0x1.62e42fefa39efp+9;
-    static constexpr double underflow = -0x1.74910d52d3051p+9;
+    static constexpr double overflow = cxattn::detail::math::exp_overflow_binary64;
+    static constexpr double underflow = cxattn::detail::math::exp_underflow_binary64;
     static constexpr double inv_ln2 = 0x1.71547652b82fep+0;
     static constexpr double ln2_hi = 0x1.62e42fee00000p-1;
     static constexpr double ln2_lo = 0x1.a39ef35793c76p-33;

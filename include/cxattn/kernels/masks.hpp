@@ -6,8 +6,13 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/options.hpp"
+
 namespace cxattn::kernels {
 
+// The rules are those of cxattn/options.hpp (causal_key_end, bias_masks, and false in a bool mask),
+// which resolved_options::masked combines for the constexpr algorithms; here they are applied to a
+// block of scores at once.
 // Masks, applied to scaled scores before softmax: a masked score becomes -inf, whatever it was
 // (NaN from a key holding NaN included), so its weight is zero, and a row whose scores are all
 // masked has zero weights. apply(row, first, x, count, length) masks x[0, count), the scores of
@@ -22,17 +27,12 @@ struct no_mask {
 // upper-left corner), Offset S - L aligns the diagonal with the lower-right corner.
 template <std::ptrdiff_t Offset> struct causal_mask {
     template <class T>
-    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t) const noexcept {
-        const std::ptrdiff_t last = static_cast<std::ptrdiff_t>(row) + Offset; // the last visible key
-        const std::ptrdiff_t first_masked = last + 1 - static_cast<std::ptrdiff_t>(first);
-        const std::size_t begin = first_masked <= 0 ? 0
-                                  : static_cast<std::size_t>(first_masked) < count
-                                      ? static_cast<std::size_t>(first_masked)
-                                      : count;
-        for (std::size_t j = begin; j < count; ++j) x[j] = -std::numeric_limits<T>::infinity();
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        const std::size_t end = cxattn::detail::causal_key_end(row, Offset, length); // keys from end on are masked
+        for (std::size_t j = end > first ? end - first : 0; j < count; ++j) x[j] = -std::numeric_limits<T>::infinity();
     }
-    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t) const noexcept {
-        return static_cast<std::ptrdiff_t>(j) > static_cast<std::ptrdiff_t>(row) + Offset;
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return j >= cxattn::detail::causal_key_end(row, Offset, length);
     }
 };
 
@@ -55,10 +55,10 @@ template <class T> struct additive_mask {
     void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
         constexpr T minus_inf = -std::numeric_limits<T>::infinity();
         const T* b = bias + row * length + first;
-        for (std::size_t j = 0; j < count; ++j) x[j] = b[j] == minus_inf ? minus_inf : x[j] + b[j];
+        for (std::size_t j = 0; j < count; ++j) x[j] = cxattn::detail::bias_masks(b[j]) ? minus_inf : x[j] + b[j];
     }
     [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
-        return bias[row * length + j] == -std::numeric_limits<T>::infinity();
+        return cxattn::detail::bias_masks(bias[row * length + j]);
     }
 };
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/masks.hpp"
 #include "cxattn/kernels/reduce.hpp"
@@ -15,39 +16,26 @@ namespace cxattn::kernels {
 
 namespace detail {
 
-// A row whose maximum is +inf takes the limit of softmax: its +inf entries share the weight, the
-// others get 0. Rewriting +inf as 0 and the rest as -inf (then subtracting a maximum of 0) makes
-// exp and the normalisation compute exactly that; a NaN is kept, and makes the row NaN.
-template <class T, std::size_t C> inline void limit_of_infinite_row(T* row) noexcept {
-    constexpr T inf = std::numeric_limits<T>::infinity();
-    for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == inf ? T(0) : row[j] != row[j] ? row[j] : -inf;
+// A special row (cxattn/detail/special_rows.hpp: a NaN, a +inf maximum, every entry -inf) rewritten
+// as logits whose softmax is the row's weights by that rule. Those weights are 0, NaN, or one value
+// that every nonzero entry shares, so 0 becomes -inf, NaN stays, and the shared value becomes 0:
+// exp then gives 1 there, and normalising by their count gives the shared value back (a NaN row's
+// sum is NaN and is not normalised). Out of line: these rows are rare, and the loops of the common
+// ones stay as the compilers like them.
+template <class T, std::size_t C>
+CXATTN_DETAIL_OUT_OF_LINE void special_row_as_logits(T* row, cxattn::detail::row_kind kind) noexcept {
+    cxattn::detail::weigh_special_row(kind, row, C);
+    for (std::size_t j = 0; j < C; ++j)
+        row[j] = row[j] > T(0) ? T(0) : row[j] == T(0) ? -std::numeric_limits<T>::infinity() : row[j];
 }
 
-// A row holding a NaN: its -inf entries (masked positions among them) get the weight 0 and all the
-// others NaN. Rewriting those others as NaN makes exp and the normalisation, which a NaN sum skips,
-// compute exactly that.
-template <class T, std::size_t C> inline void nan_row(T* row) noexcept {
-    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    for (std::size_t j = 0; j < C; ++j) row[j] = row[j] == minus_inf ? minus_inf : std::numeric_limits<T>::quiet_NaN();
-}
-
-// The shift of a row's entries before exp, given the row's maximum and NaN, after the special
-// rows are rewritten: a NaN row as nan_row, a +inf maximum as limit_of_infinite_row; those and a
-// row of -inf take 0.
-// The rare rows, out of line so that the loops of the common ones stay as the compilers like them.
-template <class T, std::size_t C> CXATTN_DETAIL_OUT_OF_LINE void special_row(T* row, bool has_nan) noexcept {
-    if (has_nan)
-        nan_row<T, C>(row);
-    else
-        limit_of_infinite_row<T, C>(row);
-}
-
+// The shift of a row's entries before exp: its maximum, or 0 for a special row, which is
+// rewritten by special_row_as_logits.
 template <class T, std::size_t C> [[nodiscard]] inline T shift_of_row(T* row, row_extent<T> extent) noexcept {
-    if (extent.has_nan || extent.max == std::numeric_limits<T>::infinity()) {
-        special_row<T, C>(row, extent.has_nan);
-        return T(0);
-    }
-    return extent.max == -std::numeric_limits<T>::infinity() ? T(0) : extent.max; // exp(-inf - 0) = 0
+    const cxattn::detail::row_kind kind = cxattn::detail::kind_of_row(extent.max, extent.has_nan);
+    if (kind == cxattn::detail::row_kind::ordinary) return extent.max;
+    special_row_as_logits<T, C>(row, kind);
+    return T(0);
 }
 
 } // namespace detail
@@ -77,7 +65,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 row[j] = kernels::exp(row[j] - max);
                 sum += row[j];
             }
-            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as nan_row left it
+            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as special_row_as_logits left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }
@@ -94,7 +82,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             const T sum = detail::row_sum<T, C>(row);
-            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as nan_row left it
+            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as special_row_as_logits left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }

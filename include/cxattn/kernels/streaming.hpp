@@ -37,13 +37,14 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
         T* row = scores + r * SB;
         for (std::size_t j = 0; j < SB; ++j) row[j] *= scale;
         mask.apply(i0 + r, j0, row, SB, S);
-        const T block_max = row_max<T, SB>(row).max; // a NaN reaches the sum through exp
-        const T new_max = block_max > max[r] ? block_max : max[r];
-        // Every score so far -inf: the weights stay zero (exp(-inf - 0)), nothing to rescale. A
-        // maximum of +inf: only the +inf scores weigh (see limit_of_infinite_row).
+        const row_extent<T> extent = row_max<T, SB>(row); // a NaN reaches the sum through exp
+        const T new_max = extent.max > max[r] ? extent.max : max[r];
+        // The online form of the special rows (cxattn::detail::online_weight in cxattn/detail/special_rows.hpp): every score so far -inf,
+        // the weights stay zero (exp(-inf - 0)), nothing to rescale; a maximum of +inf, only the +inf
+        // scores weigh, as in a row of row_kind::infinite_max.
         T shift = new_max == minus_inf ? T(0) : new_max;
         if (new_max == -minus_inf) {
-            limit_of_infinite_row<T, SB>(row);
+            special_row_as_logits<T, SB>(row, cxattn::detail::kind_of_row(new_max, extent.has_nan));
             shift = T(0);
         }
         for (std::size_t j = 0; j < SB; ++j) row[j] = kernels::exp(row[j] - shift);
@@ -114,7 +115,7 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
 } // namespace detail
 
 // The output of attention() by the online softmax (Milakov and Gimelshein 2018; the loop of
-// FlashAttention, Dao et al. 2022): blocks of at most 128 queries by 2 nr keys, whose running row
+// FlashAttention, Dao et al. 2022): blocks of at most 128 queries by 4 nr keys, whose running row
 // maxima and sums rescale the output as the keys stream by. No L x S weights exist; the scratch is
 // one block of scores.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask = no_mask>
