@@ -2,8 +2,8 @@
 // static/claims.cpp asserts them at compile time, runtime/test_claims.cpp at run time. They compare
 // results bit for bit (==) where the semantics make two calls compute the same thing, and compare
 // with exact values where the arithmetic is exact (0, 1/S, 0.5).
-#ifndef CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
-#define CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
+#ifndef CXATTN_TESTS_CLAIMS_HPP
+#define CXATTN_TESTS_CLAIMS_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -299,4 +299,4 @@ constexpr bool streaming_agrees(double ulps, double& worst, std::uint64_t seed, 
 
 } // namespace claims
 
-#endif // CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
+#endif // CXATTN_TESTS_CLAIMS_HPP

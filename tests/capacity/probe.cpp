@@ -1,4 +1,5 @@
-// One constant evaluation, chosen by macros, for benchmarks/capacity/capacity.py:
+// One constant evaluation, chosen by macros, for the capacity tests (tests/capacity/meson.build)
+// and benchmarks/capacity/capacity.py:
 //   PROBE_KIND: 1 scaled_dot_product_attention, L = S = Dk = Dv = PROBE_N
 //               2 streaming_attention, the same shapes
 //               3 multi_head_attention, E = PROBE_N, 4 heads, L = S = PROBE_N / 2
