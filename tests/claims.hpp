@@ -246,15 +246,15 @@ template <class T> constexpr bool one_head_is_sdpa() {
 template <class T> constexpr bool grouped_query_is_repeated_heads() {
     constexpr std::size_t E = 8, H = 4, G = 2, head_dim = E / H, group = H / G;
     cxattn::mha_params<T, E, H, 3, 5, G> grouped{test_data::uniform<T, E, E>(30),
-                                                  test_data::uniform<T, G * head_dim, 3>(31),
-                                                  test_data::uniform<T, G * head_dim, 5>(32),
-                                                  test_data::uniform<T, E, E>(33),
-                                                  test_data::uniform<T, 1, E>(34),
-                                                  test_data::uniform<T, 1, G * head_dim>(35),
-                                                  test_data::uniform<T, 1, G * head_dim>(36),
-                                                  test_data::uniform<T, 1, E>(37)};
+                                                 test_data::uniform<T, G * head_dim, 3>(31),
+                                                 test_data::uniform<T, G * head_dim, 5>(32),
+                                                 test_data::uniform<T, E, E>(33),
+                                                 test_data::uniform<T, 1, E>(34),
+                                                 test_data::uniform<T, 1, G * head_dim>(35),
+                                                 test_data::uniform<T, 1, G * head_dim>(36),
+                                                 test_data::uniform<T, 1, E>(37)};
     cxattn::mha_params<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj,
-                                            grouped.q_bias, {}, {}, grouped.out_bias};
+                                           grouped.q_bias, {}, {}, grouped.out_bias};
     for (std::size_t h = 0; h < H; ++h)
         for (std::size_t d = 0; d < head_dim; ++d) {
             const std::size_t from = h / group * head_dim + d, to = h * head_dim + d;
