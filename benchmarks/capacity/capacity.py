@@ -6,7 +6,7 @@ what cost per operation. Run from the repository root:
     python3 benchmarks/capacity/capacity.py --quick    # sizes and times only, no search or costs
     python3 benchmarks/capacity/capacity.py --costs    # the exact cost of the three capacity cases
 
-Every figure is measured by compiling benchmarks/capacity/probe.cpp (one translation unit, one
+Every figure is measured by compiling tests/capacity/probe.cpp (one translation unit, one
 constant evaluation, chosen by macros) with `-std=c++20 -O2 -c`:
 - time: wall clock, best of --repeat runs; peak memory: the compiler's maximum resident set size;
 - "default limits": no -fconstexpr-* flag; "raised": the flags of Meson's
@@ -25,7 +25,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROBE = os.path.join(ROOT, "benchmarks", "capacity", "probe.cpp")
+PROBE = os.path.join(ROOT, "tests", "capacity", "probe.cpp")
 KINDS = {"attention": 1, "streaming": 2, "multi_head": 3, "matmul": 4, "exp": 5, "exp_loop": 6}
 # What -Dconstexpr_limits=raised adds (keep in step with meson.build).
 RAISED = {"gcc": ["-fconstexpr-ops-limit=2147483647", "-fconstexpr-loop-limit=2147483647"],

@@ -1,4 +1,4 @@
-// The semantics fixtures at run time: every fixture of tests/semantics/fixtures/, in float and
+// The semantics fixtures at run time: every fixture of tests/fixtures/, in float and
 // double, through scaled_dot_product_attention and streaming_attention (the SDPA fixtures) and
 // multi_head_attention (the MHA fixtures), compared with the numpy reference by the same rule as
 // the static tests (semantics.hpp). The inputs are built at run time, so is_constant_evaluated()
@@ -8,10 +8,10 @@
 
 #include <algorithm>
 
-#include "semantics/fixtures/mha.hpp"
-#include "semantics/fixtures/sdpa_edges.hpp"
-#include "semantics/fixtures/sdpa_options.hpp"
-#include "semantics/semantics.hpp"
+#include "fixtures/mha.hpp"
+#include "fixtures/sdpa_edges.hpp"
+#include "fixtures/sdpa_options.hpp"
+#include "semantics.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <boost/mpl/list.hpp>
 
-#include "semantics/claims.hpp"
+#include "claims.hpp"
 
 using element_types = boost::mpl::list<float, double>;
 

@@ -3,7 +3,7 @@
 // tolerance (docs/benchmarks.md, "Run time": 64 epsilon relative to max(|value|, floor)); with
 // CXATTN_RUNTIME_KERNELS=0 and CXATTN_RUNTIME_LIBM=0 the run time computes the constexpr algorithm
 // with the portable exp, and the results are the compile-time bits. This file is built both ways.
-#define BOOST_TEST_MODULE public_runtime
+#define BOOST_TEST_MODULE kernels_public_calls
 #include <boost/test/unit_test.hpp>
 
 #include <cxattn/cxattn.hpp>

@@ -1,4 +1,5 @@
-// One constant evaluation, chosen by macros, for benchmarks/capacity/capacity.py:
+// One constant evaluation, chosen by macros, for the capacity tests (tests/capacity/meson.build)
+// and benchmarks/capacity/capacity.py:
 //   PROBE_KIND: 1 scaled_dot_product_attention, L = S = Dk = Dv = PROBE_N
 //               2 streaming_attention, the same shapes
 //               3 multi_head_attention, E = PROBE_N, 4 heads, L = S = PROBE_N / 2
@@ -33,9 +34,9 @@ constexpr auto query = test_data::uniform<T, l, e>(1);
 constexpr auto key = test_data::uniform<T, l, e>(2);
 constexpr auto value = test_data::uniform<T, l, e>(3);
 constexpr cxattn::mha_params<T, e, heads> params{test_data::uniform<T, e, e>(4),  test_data::uniform<T, e, e>(5),
-                                                  test_data::uniform<T, e, e>(6),  test_data::uniform<T, e, e>(7),
-                                                  test_data::uniform<T, 1, e>(8),  test_data::uniform<T, 1, e>(9),
-                                                  test_data::uniform<T, 1, e>(10), test_data::uniform<T, 1, e>(11)};
+                                                 test_data::uniform<T, e, e>(6),  test_data::uniform<T, e, e>(7),
+                                                 test_data::uniform<T, 1, e>(8),  test_data::uniform<T, 1, e>(9),
+                                                 test_data::uniform<T, 1, e>(10), test_data::uniform<T, 1, e>(11)};
 constexpr auto result = cxattn::multi_head_attention(query, key, value, params).output;
 #elif PROBE_KIND == 4
 constexpr auto a = test_data::uniform<T, n, n>(1);

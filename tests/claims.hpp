@@ -2,8 +2,8 @@
 // static/claims.cpp asserts them at compile time, runtime/test_claims.cpp at run time. They compare
 // results bit for bit (==) where the semantics make two calls compute the same thing, and compare
 // with exact values where the arithmetic is exact (0, 1/S, 0.5).
-#ifndef CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
-#define CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
+#ifndef CXATTN_TESTS_CLAIMS_HPP
+#define CXATTN_TESTS_CLAIMS_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -246,15 +246,15 @@ template <class T> constexpr bool one_head_is_sdpa() {
 template <class T> constexpr bool grouped_query_is_repeated_heads() {
     constexpr std::size_t E = 8, H = 4, G = 2, head_dim = E / H, group = H / G;
     cxattn::mha_params<T, E, H, 3, 5, G> grouped{test_data::uniform<T, E, E>(30),
-                                                  test_data::uniform<T, G * head_dim, 3>(31),
-                                                  test_data::uniform<T, G * head_dim, 5>(32),
-                                                  test_data::uniform<T, E, E>(33),
-                                                  test_data::uniform<T, 1, E>(34),
-                                                  test_data::uniform<T, 1, G * head_dim>(35),
-                                                  test_data::uniform<T, 1, G * head_dim>(36),
-                                                  test_data::uniform<T, 1, E>(37)};
+                                                 test_data::uniform<T, G * head_dim, 3>(31),
+                                                 test_data::uniform<T, G * head_dim, 5>(32),
+                                                 test_data::uniform<T, E, E>(33),
+                                                 test_data::uniform<T, 1, E>(34),
+                                                 test_data::uniform<T, 1, G * head_dim>(35),
+                                                 test_data::uniform<T, 1, G * head_dim>(36),
+                                                 test_data::uniform<T, 1, E>(37)};
     cxattn::mha_params<T, E, H, 3, 5> full{grouped.q_proj, {}, {}, grouped.out_proj,
-                                            grouped.q_bias, {}, {}, grouped.out_bias};
+                                           grouped.q_bias, {}, {}, grouped.out_bias};
     for (std::size_t h = 0; h < H; ++h)
         for (std::size_t d = 0; d < head_dim; ++d) {
             const std::size_t from = h / group * head_dim + d, to = h * head_dim + d;
@@ -299,4 +299,4 @@ constexpr bool streaming_agrees(double ulps, double& worst, std::uint64_t seed, 
 
 } // namespace claims
 
-#endif // CXATTN_TESTS_SEMANTICS_CLAIMS_HPP
+#endif // CXATTN_TESTS_CLAIMS_HPP

@@ -8,7 +8,7 @@
 // the floor being the mean weight 1/S for weights and the scale of the values, 1, for outputs.
 // The kernels sum the dot products in another order and use their own exp (<= 2 ULP), so the
 // difference is a few ULP of the scores, amplified by nothing larger than |score| <= sqrt(Dk).
-#define BOOST_TEST_MODULE kernels
+#define BOOST_TEST_MODULE kernels_attention
 #include <boost/test/unit_test.hpp>
 
 #include <cxattn/cxattn.hpp>

@@ -6,7 +6,7 @@
 // patterns, so subnormal results are measured in subnormal ULPs. The arguments are evaluated in
 // a loop the compiler vectorises, as in the kernels (this file is built with and without
 // -march=native).
-#define BOOST_TEST_MODULE kernel_exp
+#define BOOST_TEST_MODULE kernels_exp
 #include <boost/test/unit_test.hpp>
 
 #include <cxattn/kernels.hpp>
