@@ -9,10 +9,10 @@
 // without a line of target-specific code. No heap: the only scratch memory is a packed panel of
 // at most kc_max x nr elements on the stack.
 //
-// Accuracy: kernels::exp is within 2 ULP of e^x for float and double (tests/performance/
-// test_kernel_exp.cpp measures it); the matrix products sum in a different order than the
+// Accuracy: kernels::exp is within 2 ULP of e^x for float and double (tests/kernels/test_exp.cpp
+// measures it); the matrix products sum in a different order than the
 // constexpr kernels, so run-time results differ from compile-time ones by a few ULP (the tolerance
-// is stated in docs/benchmarks.md and tested in tests/performance/test_kernels.cpp). Define
+// is stated in docs/benchmarks.md and tested in tests/kernels/test_attention.cpp). Define
 // CXATTN_RUNTIME_KERNELS=0 to run the constexpr algorithms at run time too (with
 // CXATTN_RUNTIME_LIBM=0 the results are then bit-identical to compile-time ones).
 #ifndef CXATTN_KERNELS_HPP

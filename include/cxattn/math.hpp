@@ -67,7 +67,6 @@ static_assert(format_of<double> == format::binary64,
 // The type whose algorithm computes T: long double that is binary64 uses double's.
 template <class T> using compute_type = std::conditional_t<format_of<T> == format::x87, long double, double>;
 
-
 // 2^e for any e in the normal range of T.
 template <class T> struct pow2_table {
     T fine[64];    // 2^i
