@@ -60,14 +60,6 @@ template <std::size_t Dk, class A, class Resolved, class Query, class Key, class
                             std::make_index_sequence<Dk>{});
 }
 
-// out += weight * value j (Dv values at output.values[output_offset]).
-template <std::size_t Dv, class A, class Query, class Key, class Value, class Output>
-constexpr void add_value(const row_operands<Query, Key, Value>& in, std::size_t j, typename Output::value_type weight,
-                         Output& output, std::size_t output_offset) noexcept {
-    A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
-                  std::make_index_sequence<Dv>{});
-}
-
 // One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs
 // at output.values[output_offset], which must be zero on entry (they accumulate). A masked position
 // (resolved_options::masked) gets the score -inf, which softmax_row turns into the weight 0 (or a
@@ -91,7 +83,8 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
     }
     for (std::size_t j = 0; j < end; ++j)
         if (!(Resolved::has_pointwise_mask && options.masked(row, j)))
-            add_value<Dv, A>(in, j, weights.values[weights_offset + j], output, output_offset);
+            A::add_scaled(output, output_offset, weights.values[weights_offset + j], in.value,
+                          in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
 }
 
 // One query row by the online softmax (Milakov & Gimelshein 2018, "Online normalizer calculation
@@ -129,9 +122,10 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
         }
         const T weight = online_weight(s, max);
         sum += weight;
-        add_value<Dv, A>(in, j, weight, output, output_offset);
+        A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
+                      std::make_index_sequence<Dv>{});
     }
-    if (kind_of_row(max, false) == row_kind::all_masked) return; // all weights zero: the output stays zero
+    if (sum == T{}) return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
     if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
         return;
@@ -142,7 +136,8 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = T{};
     for (std::size_t j = 0; j < end; ++j) {
         if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
-        add_value<Dv, A>(in, j, online_weight(score<Dk, A>(in, j, row, options), max) / sum, output, output_offset);
+        A::add_scaled(output, output_offset, online_weight(score<Dk, A>(in, j, row, options), max) / sum, in.value,
+                      in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
     }
 }
 

@@ -39,8 +39,7 @@ template <class T> [[nodiscard]] constexpr T special_row_weight(row_kind kind, T
 // Replaces the n entries row[0, n) of a row of that kind (not ordinary) by their weights.
 template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::size_t n) noexcept {
     T infinite_count{};
-    if (kind == row_kind::infinite_max)
-        for (std::size_t j = 0; j < n; ++j) infinite_count += row[j] == std::numeric_limits<T>::infinity() ? T{1} : T{};
+    for (std::size_t j = 0; j < n; ++j) infinite_count += row[j] == std::numeric_limits<T>::infinity() ? T{1} : T{};
     for (std::size_t j = 0; j < n; ++j) row[j] = special_row_weight(kind, row[j], infinite_count);
 }
 
