@@ -3,6 +3,8 @@
 #ifndef CXATTN_CONFIG_HPP
 #define CXATTN_CONFIG_HPP
 
+#include <bit>
+#include <cstdint>
 #include <type_traits>
 
 // CXATTN_RUNTIME_LIBM: what cxattn::exp and cxattn::sqrt run outside constant evaluation.
@@ -29,7 +31,43 @@
 #error "CXATTN_RUNTIME_KERNELS must be 0 or 1"
 #endif
 
+// CXATTN_ALLOW_FAST_MATH: whether cxattn compiles under -ffinite-math-only, which -ffast-math and
+// -Ofast include (the compiler then defines __FINITE_MATH_ONLY__ to 1).
+//   0 (default): refused with #error. The compiler may then assume that no value is NaN or infinite,
+//      but cxattn's documented results rest on them: masked positions, -inf biases, NaN propagation,
+//      the overflow of exp.
+//   1: compiles. Documented results only for finite inputs and finite scores, without causal or
+//      bool masks or -inf biases, and with subnormal results possibly flushed to zero
+//      (docs/semantics.md, "Compiler flags").
+// The other parts of -ffast-math (-fassociative-math, -freciprocal-math, -fno-signed-zeros,
+// -fno-math-errno, -fno-trapping-math, FMA contraction) need no opt-in: cxattn gives its documented
+// results under them (-ffast-math -fno-finite-math-only is tested).
+#ifndef CXATTN_ALLOW_FAST_MATH
+#define CXATTN_ALLOW_FAST_MATH 0
+#endif
+#if CXATTN_ALLOW_FAST_MATH != 0 && CXATTN_ALLOW_FAST_MATH != 1
+#error "CXATTN_ALLOW_FAST_MATH must be 0 or 1"
+#endif
+#if defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__ && !CXATTN_ALLOW_FAST_MATH
+#error                                                                                                                 \
+    "cxattn: -ffinite-math-only (part of -ffast-math and -Ofast) lets the compiler assume no NaN or infinity, on which masks and edge cases rest: add -fno-finite-math-only, or define CXATTN_ALLOW_FAST_MATH=1 to accept finite-only results (docs/semantics.md, Compiler flags)"
+#endif
+
+// x87 evaluation (FLT_EVAL_METHOD 2) keeps float and double intermediates in 80-bit registers and
+// rounds them twice: exp's exact steps and the kernels' rounding break, and run time no longer gives
+// the compile-time bits. GCC has no -fexcess-precision=standard for C++ to restore them.
+#if defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 2
+#error                                                                                                                 \
+    "cxattn: x87 floating-point evaluation (FLT_EVAL_METHOD 2: -m32 without SSE, or -mfpmath=387) double-rounds every step: compile with -msse2 -mfpmath=sse"
+#endif
+
 namespace cxattn::detail {
+
+// GCC's -fsingle-precision-constant makes every unsuffixed constant a float, so double constants
+// (exp's ln2 parts, tables, thresholds) silently lose 29 bits. Compared by bits (no float ==).
+static_assert(std::bit_cast<std::uint64_t>(static_cast<double>(0.1)) !=
+                  std::bit_cast<std::uint64_t>(static_cast<double>(0.1f)),
+              "cxattn: double constants are rounded to float (-fsingle-precision-constant): remove that flag");
 
 // std::is_constant_evaluated(), through the compiler's builtin: in C++23 mode libstdc++ 12
 // implements the standard function with `if consteval`, which Clang 14 evaluates as true at run
@@ -42,6 +80,26 @@ namespace cxattn::detail {
 #endif
 }
 
+// The value x, rounded as it is: GCC may not reassociate floating-point operations across it
+// (-fassociative-math, part of -ffast-math and -Ofast), so a step that must be exact (Cody and Waite's
+// reduction, Dekker's product, Fast2Sum) stays as written. Clang is told the same by
+// CXATTN_DETAIL_KEEP_ORDER at the top of each function that needs it.
+template <class T> [[nodiscard]] constexpr T keep_order(T x) noexcept {
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+    return __builtin_assoc_barrier(x);
+#else
+    return x;
+#endif
+}
+
 } // namespace cxattn::detail
+
+// At the top of a function body: Clang keeps the order of its floating-point operations and rounds
+// each product on its own (no reassociation, no FMA contraction), whatever the command line says.
+#if defined(__clang__)
+#define CXATTN_DETAIL_KEEP_ORDER _Pragma("clang fp reassociate(off)") _Pragma("clang fp contract(off)")
+#else
+#define CXATTN_DETAIL_KEEP_ORDER
+#endif
 
 #endif // CXATTN_CONFIG_HPP
