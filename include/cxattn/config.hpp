@@ -80,22 +80,19 @@ static_assert(std::bit_cast<std::uint64_t>(static_cast<double>(0.1)) !=
 #endif
 }
 
-// The value x, rounded as it is: GCC may not reassociate floating-point operations across it
-// (-fassociative-math, part of -ffast-math and -Ofast), so a step that must be exact (Cody and Waite's
-// reduction, Dekker's product, Fast2Sum) stays as written. Clang is told the same by
-// CXATTN_DETAIL_KEEP_ORDER at the top of each function that needs it.
-template <class T> [[nodiscard]] constexpr T keep_order(T x) noexcept {
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-    return __builtin_assoc_barrier(x);
-#else
-    return x;
-#endif
-}
-
 } // namespace cxattn::detail
 
 // At the top of a function body: Clang keeps the order of its floating-point operations and rounds
 // each product on its own (no reassociation, no FMA contraction), whatever the command line says.
+// CXATTN_DETAIL_KEEP(x): the value x, rounded as it is: GCC may not reassociate floating-point
+// operations across it (-fassociative-math, part of -ffast-math and -Ofast), so that a step that
+// must be exact (Cody and Waite's reduction, Dekker's product, Fast2Sum) stays as written. A macro, not
+// a function: it costs nothing in constant evaluation.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#define CXATTN_DETAIL_KEEP(x) __builtin_assoc_barrier(x)
+#else
+#define CXATTN_DETAIL_KEEP(x) (x)
+#endif
 #if defined(__clang__)
 #define CXATTN_DETAIL_KEEP_ORDER _Pragma("clang fp reassociate(off)") _Pragma("clang fp contract(off)")
 #else

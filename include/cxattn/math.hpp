@@ -28,15 +28,12 @@
 
 // Exact steps (Sterbenz subtractions, Dekker products, Fast2Sum) and bit-identity with constant
 // evaluation both need every product rounded on its own: no contraction of a * b + c into an FMA.
-// Clang contracts within an expression by default: a pragma in each function turns that off. GCC
+// Clang contracts within an expression by default, and reassociates under -fassociative-math:
+// CXATTN_DETAIL_KEEP_ORDER (config.hpp) in each function turns both off; for GCC, CXATTN_DETAIL_KEEP
+// marks each exact step. GCC
 // contracts by default (-ffp-contract=fast) wherever double has a fast FMA (__FP_FAST_FMA: x86-64 with
 // -mfma, AArch64): there the functions of this header are compiled with fp-contract=off, which also
 // keeps GCC from inlining them into callers compiled otherwise.
-#if defined(__clang__)
-#define CXATTN_DETAIL_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
-#else
-#define CXATTN_DETAIL_NO_FP_CONTRACT
-#endif
 #if defined(__GNUC__) && !defined(__clang__) && (defined(__FP_FAST_FMA) || defined(__FP_FAST_FMAL))
 #define CXATTN_DETAIL_GCC_NO_FP_CONTRACT 1
 #pragma GCC push_options
@@ -114,7 +111,7 @@ template <class T> struct params<T, format::binary64> {
 
     // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 5, truncation error below 2^-60 relative.
     static constexpr T expm1(T r) noexcept {
-        CXATTN_DETAIL_NO_FP_CONTRACT
+        CXATTN_DETAIL_KEEP_ORDER
         constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120;
         return r + r * r * (c2 + r * (c3 + r * (c4 + r * c5)));
     }
@@ -147,7 +144,7 @@ template <class T> struct params<T, format::x87> {
 
     // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 6, truncation error below 2^-72 relative.
     static constexpr T expm1(T r) noexcept {
-        CXATTN_DETAIL_NO_FP_CONTRACT
+        CXATTN_DETAIL_KEEP_ORDER
         constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120, c6 = T(1) / 720;
         return r + r * r * (c2 + r * (c3 + r * (c4 + r * (c5 + r * c6))));
     }
@@ -186,17 +183,17 @@ template <class T> struct params<T, format::x87> {
 // arithmetic", ACM TOMS 15(2), 1989. x = k ln2/N + r, exp(x) = 2^(k div N) 2^((k mod N)/N) exp(r).
 // Few statements on purpose: compilers bound constant evaluation by statements and expressions evaluated.
 template <class T, class P = params<T>> constexpr T exp_tang(T x) noexcept {
-    CXATTN_DETAIL_NO_FP_CONTRACT
+    CXATTN_DETAIL_KEEP_ORDER
     const T z = x * P::inv_ln2_n;
     // Rounding half away from zero is enough: any k next to z keeps |r| <= ln2/256 (1 + 2^-40).
     const int k = static_cast<int>(z < 0 ? z - T(0.5) : z + T(0.5));
     // k ln2_n_hi is exact (ln2_n_hi has few bits) and near x, so x - k ln2_n_hi is exact (Sterbenz).
-    const T r = (x - static_cast<T>(k) * P::ln2_n_hi) - static_cast<T>(k) * P::ln2_n_lo;
+    const T r = CXATTN_DETAIL_KEEP(x - static_cast<T>(k) * P::ln2_n_hi) - static_cast<T>(k) * P::ln2_n_lo;
     // 2^(j/N) exp(r) = hi + lo with |lo| < 2^-7 hi, lo accurate to about 2^-9 ULP of hi + lo:
     // the error is essentially the one rounding of hi + lo. N = 128: j = k mod N, e = k div N
     // (>> is an arithmetic shift in C++20).
     const T hi = P::exp2_table[k & 127][0];
-    const T lo = P::exp2_table[k & 127][1] + hi * P::expm1(r);
+    const T lo = P::exp2_table[k & 127][1] + CXATTN_DETAIL_KEEP(hi * P::expm1(r));
     const int e = k >> 7;
     // hi + lo > 0.99, so for e above e_min the result is normal and the scaling exact.
     if (e > P::e_min && e <= P::e_max) {
@@ -218,9 +215,9 @@ template <class T, class P = params<T>> constexpr T exp_tang(T x) noexcept {
     if (y >= 1) {
         return y * P::pow2(P::e_min);
     }
-    const T h = 1 + a;
-    const T c = (1 - h) + a; // 1 + a = h + c exactly (Fast2Sum, |a| <= 1)
-    return ((h + (c + b)) - 1) * P::pow2(P::e_min);
+    const T h = CXATTN_DETAIL_KEEP(1 + a);
+    const T c = CXATTN_DETAIL_KEEP(1 - h) + a; // 1 + a = h + c exactly (Fast2Sum, |a| <= 1)
+    return (CXATTN_DETAIL_KEEP(h + CXATTN_DETAIL_KEEP(c + b)) - 1) * P::pow2(P::e_min);
 }
 
 // a b = value + error exactly: Dekker's product with Veltkamp's splitting (T. J. Dekker, "A
@@ -231,22 +228,28 @@ template <class T> struct exact_product {
 };
 
 template <class T, class P = params<T>> constexpr exact_product<T> two_product(T a, T b) noexcept {
-    CXATTN_DETAIL_NO_FP_CONTRACT
+    CXATTN_DETAIL_KEEP_ORDER
+    // Every step is kept as written: reassociation would fold the splitting away.
+    a = CXATTN_DETAIL_KEEP(a);
+    b = CXATTN_DETAIL_KEEP(b);
     const T p = a * b;
     const T sa = P::split * a;
-    const T a_hi = sa - (sa - a);
+    const T a_hi = CXATTN_DETAIL_KEEP(sa - CXATTN_DETAIL_KEEP(sa - a));
     const T a_lo = a - a_hi;
     const T sb = P::split * b;
-    const T b_hi = sb - (sb - b);
+    const T b_hi = CXATTN_DETAIL_KEEP(sb - CXATTN_DETAIL_KEEP(sb - b));
     const T b_lo = b - b_hi;
-    return {p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo};
+    // Each partial sum is exact, in this order only.
+    const T e1 = CXATTN_DETAIL_KEEP(a_hi * b_hi - p);
+    const T e2 = CXATTN_DETAIL_KEEP(e1 + a_hi * b_lo);
+    return {p, CXATTN_DETAIL_KEEP(e2 + a_lo * b_hi) + a_lo * b_lo};
 }
 
 // m > a b, exactly, for a b within a factor 2 of m (so m - value is exact, by Sterbenz).
 template <class T> constexpr bool exceeds_product(T m, T a, T b) noexcept {
-    CXATTN_DETAIL_NO_FP_CONTRACT
+    CXATTN_DETAIL_KEEP_ORDER
     const exact_product<T> ab = two_product(a, b);
-    return m - ab.value > ab.error;
+    return CXATTN_DETAIL_KEEP(m - ab.value) > ab.error;
 }
 
 // sqrt(x) for positive finite x, correctly rounded. Heron's iteration from a minimax quadratic gives y
@@ -254,7 +257,7 @@ template <class T> constexpr bool exceeds_product(T m, T a, T b) noexcept {
 // neighbour: RN(sqrt(m)) = y iff y (y - u) < m <= y (y + u), u the ULP of y (Markstein, "IA-64 and
 // elementary functions", 2000, section 8.4). It holds since m is a multiple of u and y (y +- u) of u^2.
 template <class T, class P = params<T>> constexpr T sqrt_heron(T x) noexcept {
-    CXATTN_DETAIL_NO_FP_CONTRACT
+    CXATTN_DETAIL_KEEP_ORDER
     const normalized<T> n = P::normalize(x);
     const int odd = n.exponent & 1;
     const T m = odd != 0 ? n.fraction * 2 : n.fraction; // x = m 2^(2 q), m in [1, 4)
@@ -364,7 +367,6 @@ template <std::floating_point T> constexpr T sqrt(T x) noexcept {
 
 } // namespace cxattn
 
-#undef CXATTN_DETAIL_NO_FP_CONTRACT
 #if defined(CXATTN_DETAIL_GCC_NO_FP_CONTRACT)
 #undef CXATTN_DETAIL_GCC_NO_FP_CONTRACT
 #pragma GCC pop_options

@@ -90,7 +90,7 @@ template <class T> [[nodiscard]] inline T exp(T x) noexcept {
     const std::int32_t k32 = static_cast<std::int32_t>(z < 0 ? z - T(0.5) : z + T(0.5));
     const T k_real = static_cast<T>(k32);
     // x - k ln2_hi is exact; kept apart, so that reassociation cannot merge the two parts of ln2.
-    const T r = cxattn::detail::keep_order(x - k_real * C::ln2_hi) - k_real * C::ln2_lo; // NaN for NaN x
+    const T r = CXATTN_DETAIL_KEEP(x - k_real * C::ln2_hi) - k_real * C::ln2_lo; // NaN for NaN x
     T p = C::taylor[C::degree];
     for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
     // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
@@ -99,7 +99,7 @@ template <class T> [[nodiscard]] inline T exp(T x) noexcept {
     const sbits k_half = static_cast<sbits>(k_signed >> 1); // arithmetic shift (C++20): floor(k / 2)
     const sbits k_rest = static_cast<sbits>(k_signed - k_half);
     // Kept in this order: 2^k itself may not be representable.
-    const T y = cxattn::detail::keep_order(p * detail::pow2<T>(static_cast<bits>(k_half + C::bias))) *
+    const T y = CXATTN_DETAIL_KEEP(p * detail::pow2<T>(static_cast<bits>(k_half + C::bias))) *
                 detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
     // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
     // through the polynomial.
