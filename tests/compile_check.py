@@ -11,6 +11,9 @@
       include paths and the rest of the file are right); compiled with -DCXATTN_COMPILE_FAIL it
       must fail with exactly one error whose text contains every `// expected: TEXT` line of SOURCE
       (and every `// expected-ID: TEXT` line for this compiler).
+  compile_check.py refuse SOURCE ID -- COMPILER [FLAGS...]
+      SOURCE must compile as it is, and fail with exactly one error holding its `// expected:` text
+      when compiled with the flags of its `// flags: FLAGS` line (a compiler flag cxattn refuses).
   compile_check.py header NAME ID -- COMPILER [FLAGS...]
       A file that includes <NAME> twice and nothing else must compile (self-contained headers).
 """
@@ -50,7 +53,15 @@ def main():
     if not expected:
         print(f"FAIL: {target} has no '// expected:' line")
         return 1
-    rc, out = compile_(cmd, target, ["-DCXATTN_COMPILE_FAIL"])
+    if mode == "refuse":
+        flags = re.findall(r"^// flags: (.+)$", open(target).read(), re.M)
+        if len(flags) != 1:
+            print(f"FAIL: {target} needs one '// flags:' line")
+            return 1
+        print("refused flags: " + flags[0])
+        rc, out = compile_(cmd, target, flags[0].split())
+    else:
+        rc, out = compile_(cmd, target, ["-DCXATTN_COMPILE_FAIL"])
     print(out)
     errors = re.findall(r"\berror:", out)
     missing = [e for e in expected if e not in out]
