@@ -36,7 +36,7 @@
 //   0 (default): refused with #error. The compiler may then assume that no value is NaN or infinite,
 //      but cxattn's documented results rest on them: masked positions, -inf biases, NaN propagation,
 //      the overflow of exp.
-//   1: compiles. Documented results only for finite inputs and finite scores, without causal or
+//   1: compiles (GCC, Clang 14; refused on later Clang). Documented results only for finite inputs and finite scores, without causal or
 //      bool masks or -inf biases, and with subnormal results possibly flushed to zero
 //      (docs/semantics.md, "Compiler flags").
 // The other parts of -ffast-math (-fassociative-math, -freciprocal-math, -fno-signed-zeros,
@@ -51,6 +51,15 @@
 #if defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__ && !CXATTN_ALLOW_FAST_MATH
 #error                                                                                                                 \
     "cxattn: -ffinite-math-only (part of -ffast-math and -Ofast) lets the compiler assume no NaN or infinity, on which masks and edge cases rest: add -fno-finite-math-only, or define CXATTN_ALLOW_FAST_MATH=1 to accept finite-only results (docs/semantics.md, Compiler flags)"
+#endif
+
+// Clang 15 and later make every infinity undefined under -ffinite-math-only, even a constant the
+// library returns or compares with: Clang 19 gives softmax {0.5, 0.5} (kernels) or {0, 0} for the finite
+// row {0, 1}. Clang 14 and GCC keep the opt-in's promise (tests/flags).
+#if defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__ && CXATTN_ALLOW_FAST_MATH && defined(__clang__) &&           \
+    __clang_major__ > 14
+#error                                                                                                                 \
+    "cxattn: CXATTN_ALLOW_FAST_MATH is refused on Clang 15 and later, which miscompile finite softmax under -ffinite-math-only (part of -ffast-math and -Ofast): add -fno-finite-math-only"
 #endif
 
 // x87 evaluation (FLT_EVAL_METHOD 2) keeps float and double intermediates in 80-bit registers and
