@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn::detail {
@@ -58,17 +59,18 @@ template <class T, std::size_t R, std::size_t C, std::size_t... K>
 namespace ieee {
 
 template <class T> [[nodiscard]] constexpr bool is_infinite(T x) noexcept {
-    return x == std::numeric_limits<T>::infinity() || x == -std::numeric_limits<T>::infinity();
+    return equal(x, std::numeric_limits<T>::infinity()) || equal(x, -std::numeric_limits<T>::infinity());
 }
 
 template <class T> [[nodiscard]] constexpr T mul(T a, T b) noexcept {
-    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
-    if ((a == 0 && is_infinite(b)) || (b == 0 && is_infinite(a))) return std::numeric_limits<T>::quiet_NaN();
+    if (is_nan(a) || is_nan(b)) return std::numeric_limits<T>::quiet_NaN();
+    if ((equal(a, T(0)) && is_infinite(b)) || (equal(b, T(0)) && is_infinite(a)))
+        return std::numeric_limits<T>::quiet_NaN();
     return a * b;
 }
 
 template <class T> [[nodiscard]] constexpr T add(T a, T b) noexcept {
-    if (a != a || b != b) return std::numeric_limits<T>::quiet_NaN();
+    if (is_nan(a) || is_nan(b)) return std::numeric_limits<T>::quiet_NaN();
     if (is_infinite(a) && is_infinite(b) && (a > 0) != (b > 0)) return std::numeric_limits<T>::quiet_NaN();
     return a + b;
 }
@@ -87,8 +89,8 @@ template <class T> [[nodiscard]] constexpr bool is_negative_zero(T zero) noexcep
 // a / b for any operands: x / +-0 is +-inf by the signs, 0 / 0 and inf / inf NaN.
 template <class T> [[nodiscard]] constexpr T divide(T a, T b) noexcept {
     constexpr T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
-    if (a != a || b != b || (a == 0 && b == 0) || (is_infinite(a) && is_infinite(b))) return nan;
-    if (b == 0) return (a < 0) != is_negative_zero(b) ? -inf : inf;
+    if (is_nan(a) || is_nan(b) || (equal(a, T(0)) && equal(b, T(0))) || (is_infinite(a) && is_infinite(b))) return nan;
+    if (equal(b, T(0))) return (a < 0) != is_negative_zero(b) ? -inf : inf;
     return a / b;
 }
 

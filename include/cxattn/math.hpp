@@ -13,6 +13,7 @@
 #ifndef CXATTN_MATH_HPP
 #define CXATTN_MATH_HPP
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/config.hpp"
 #include "cxattn/detail/exp_tables.hpp"
 
@@ -299,7 +300,7 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
                   "cxattn::portable::exp: unsupported floating-point format (supported: IEEE binary32, "
                   "binary64, x87 80-bit extended)");
     // NaN propagates.
-    if (x != x) {
+    if (detail::is_nan(x)) {
         return x;
     }
     // Overflow, and +inf.
@@ -321,11 +322,11 @@ template <std::floating_point T> constexpr T sqrt(T x) noexcept {
                   "cxattn::portable::sqrt: unsupported floating-point format (supported: IEEE binary32, "
                   "binary64, x87 80-bit extended)");
     // NaN propagates.
-    if (x != x) {
+    if (detail::is_nan(x)) {
         return x;
     }
     // +0 and -0 are their own roots.
-    if (x == 0) {
+    if (detail::equal(x, T(0))) {
         return x;
     }
     // Negative: no real root.

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/config.hpp"
 #include "cxattn/detail/arithmetic.hpp"
 #include "cxattn/detail/dispatch.hpp"
@@ -148,7 +149,7 @@ template <class T, std::size_t R, std::size_t C>
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator/(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
-    detail::with_arithmetic<T>([&] { return detail::all_finite(m) && detail::is_finite(s) && s != 0; },
+    detail::with_arithmetic<T>([&] { return detail::all_finite(m) && detail::is_finite(s) && !detail::equal(s, T(0)); },
                                [&](auto arithmetic) { detail::scale_into<true, decltype(arithmetic)>(m, s); });
     return m;
 }

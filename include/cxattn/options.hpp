@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn {
@@ -124,7 +125,7 @@ namespace detail {
 
 // An additive mask masks where it holds -inf (a finite bias, however negative, is a number).
 template <class T> [[nodiscard]] constexpr bool bias_masks(T bias) noexcept {
-    return bias == -std::numeric_limits<T>::infinity();
+    return equal(bias, -std::numeric_limits<T>::infinity());
 }
 
 // The options of one call, resolved once before the loops: which masks there are (types, for

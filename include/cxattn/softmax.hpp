@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/config.hpp"
 #include "cxattn/detail/dispatch.hpp"
 #include "cxattn/detail/special_rows.hpp"
@@ -29,8 +30,8 @@ template <std::size_t N, class T, std::size_t R, std::size_t C>
 constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
     T max = m.values[offset];
     for (std::size_t j = offset + 1; j < offset + N; ++j)
-        if (m.values[j] > max || m.values[j] != m.values[j]) max = m.values[j]; // NaN, once in max, stays
-    const row_kind kind = kind_of_row(max, max != max);
+        if (m.values[j] > max || is_nan(m.values[j])) max = m.values[j]; // NaN, once in max, stays
+    const row_kind kind = kind_of_row(max, is_nan(max));
     if (kind != row_kind::ordinary) {
         weigh_special_row(kind, &m.values[offset], N);
         return kind == row_kind::nan;

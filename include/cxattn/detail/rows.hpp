@@ -9,6 +9,7 @@
 #include <limits>
 #include <utility>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/detail/arithmetic.hpp"
 #include "cxattn/detail/special_rows.hpp"
 #include "cxattn/ieee.hpp"
@@ -107,13 +108,13 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     for (std::size_t j = 0; j < end; ++j) {
         if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
         const T s = score<Dk, A>(in, j, row, options);
-        if (!(s <= max)) { // a new maximum, or NaN (which compares false)
-            if (s != s) {  // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
+        if (!(s <= max)) {   // a new maximum, or NaN (which compares false)
+            if (is_nan(s)) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
                 return;
             }
-            if (max != minus_inf) { // rescale what was accumulated against the old maximum
+            if (!equal(max, minus_inf)) { // rescale what was accumulated against the old maximum
                 const T factor = cxattn::exp(max - s);
                 sum *= factor;
                 A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
@@ -125,7 +126,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
         A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
                       std::make_index_sequence<Dv>{});
     }
-    if (sum == T{}) return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
+    if (equal(sum, T{})) return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
     if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
         return;

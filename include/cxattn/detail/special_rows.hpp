@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <limits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/math.hpp"
 
 namespace cxattn::detail {
@@ -22,8 +23,8 @@ enum class row_kind {
 // works in constant evaluation too.
 template <class T> [[nodiscard]] constexpr row_kind kind_of_row(T max, bool has_nan) noexcept {
     if (has_nan) return row_kind::nan;
-    if (max == std::numeric_limits<T>::infinity()) return row_kind::infinite_max;
-    if (max == -std::numeric_limits<T>::infinity()) return row_kind::all_masked;
+    if (equal(max, std::numeric_limits<T>::infinity())) return row_kind::infinite_max;
+    if (equal(max, -std::numeric_limits<T>::infinity())) return row_kind::all_masked;
     return row_kind::ordinary;
 }
 
@@ -31,15 +32,16 @@ template <class T> [[nodiscard]] constexpr row_kind kind_of_row(T max, bool has_
 // +inf entries of the row (used by row_kind::infinite_max only).
 template <class T> [[nodiscard]] constexpr T special_row_weight(row_kind kind, T x, T infinite_count) noexcept {
     constexpr T inf = std::numeric_limits<T>::infinity();
-    if (kind == row_kind::nan) return x == -inf ? T{} : std::numeric_limits<T>::quiet_NaN();
-    if (kind == row_kind::infinite_max) return x == inf ? T{1} / infinite_count : T{};
+    if (kind == row_kind::nan) return equal(x, -inf) ? T{} : std::numeric_limits<T>::quiet_NaN();
+    if (kind == row_kind::infinite_max) return equal(x, inf) ? T{1} / infinite_count : T{};
     return T{};
 }
 
 // Replaces the n entries row[0, n) of a row of that kind (not ordinary) by their weights.
 template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::size_t n) noexcept {
     T infinite_count{};
-    for (std::size_t j = 0; j < n; ++j) infinite_count += row[j] == std::numeric_limits<T>::infinity() ? T{1} : T{};
+    for (std::size_t j = 0; j < n; ++j)
+        infinite_count += equal(row[j], std::numeric_limits<T>::infinity()) ? T{1} : T{};
     for (std::size_t j = 0; j < n; ++j) row[j] = special_row_weight(kind, row[j], infinite_count);
 }
 
@@ -49,7 +51,7 @@ template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::
 // finite scores before it by exp(-inf) = 0, so the +inf scores share the weight:
 // row_kind::infinite_max).
 template <class T> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
-    return max == -std::numeric_limits<T>::infinity() ? T{} : s == max ? T{1} : cxattn::exp(s - max);
+    return equal(max, -std::numeric_limits<T>::infinity()) ? T{} : equal(s, max) ? T{1} : cxattn::exp(s - max);
 }
 
 } // namespace cxattn::detail

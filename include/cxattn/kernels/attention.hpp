@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/gemm.hpp"
@@ -65,18 +66,19 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         mask.apply(i, 0, row, S, S);
         T max = row[0];
         for (std::size_t j = 1; j < S; ++j) max = row[j] > max ? row[j] : max;
-        if (max == -std::numeric_limits<T>::infinity()) max = T(0); // a row of -inf: zeros
+        if (cxattn::detail::equal(max, -std::numeric_limits<T>::infinity())) max = T(0); // a row of -inf: zeros
         T sum{};
         for (std::size_t j = 0; j < S; ++j) {
             row[j] = kernels::exp(row[j] - max);
             sum += row[j];
         }
-        if (sum == T(0)) continue;
+        if (cxattn::detail::equal(sum, T(0))) continue;
         const T inverse = T(1) / sum;
         for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
     }
     for (std::size_t i = 0; i < L; ++i)
-        if (w[i * S] != w[i * S]) redo_special_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
+        if (cxattn::detail::is_nan(w[i * S]))
+            redo_special_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
     for (std::size_t i = 0; i < L; ++i) {
         T acc[Dv] = {};
         for (std::size_t j = 0; j < S; ++j) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/kernels/target.hpp"
 #include "cxattn/matrix.hpp"
 
@@ -35,7 +36,7 @@ template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(con
         for (std::size_t l = 0; l < w; ++l) {
             const T y = x[b * w + l];
             m[l] = y > m[l] ? y : m[l];
-            nan[l] += y != y ? T(1) : T(0);
+            nan[l] += cxattn::detail::is_nan(y) ? T(1) : T(0);
         }
     T max = m[0], count{};
     for (std::size_t l = 1; l < w; ++l) max = m[l] > max ? m[l] : max;
@@ -43,9 +44,9 @@ template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(con
     if constexpr (full < N)
         for (std::size_t j = full; j < N; ++j) {
             max = x[j] > max ? x[j] : max;
-            count += x[j] != x[j] ? T(1) : T(0);
+            count += cxattn::detail::is_nan(x[j]) ? T(1) : T(0);
         }
-    return {max, count != T(0)};
+    return {max, count > T(0)};
 }
 
 // Sum of N values in reduction_width interleaved partial sums (the vectorisable order).
@@ -76,7 +77,7 @@ template <class T, std::size_t N> [[nodiscard]] inline bool values_finite(const 
     for (std::size_t l = 0; l < w; ++l) sum += s[l];
     if constexpr (full < N)
         for (std::size_t j = full; j < N; ++j) sum += x[j] - x[j];
-    return sum == T(0);
+    return cxattn::detail::equal(sum, T(0));
 }
 
 template <class T, std::size_t R, std::size_t C>

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/masks.hpp"
@@ -26,7 +27,9 @@ template <class T, std::size_t C>
 CXATTN_DETAIL_OUT_OF_LINE void special_row_as_logits(T* row, cxattn::detail::row_kind kind) noexcept {
     cxattn::detail::weigh_special_row(kind, row, C);
     for (std::size_t j = 0; j < C; ++j)
-        row[j] = row[j] > T(0) ? T(0) : row[j] == T(0) ? -std::numeric_limits<T>::infinity() : row[j];
+        row[j] = row[j] > T(0)                         ? T(0)
+                 : cxattn::detail::equal(row[j], T(0)) ? -std::numeric_limits<T>::infinity()
+                                                       : row[j];
 }
 
 // The shift of a row's entries before exp: its maximum, or 0 for a special row, which is
@@ -52,7 +55,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 for (std::size_t j = 0; j < C; ++j) {
                     row[j] *= scale;
                     extent.max = row[j] > extent.max ? row[j] : extent.max;
-                    extent.has_nan |= row[j] != row[j];
+                    extent.has_nan |= cxattn::detail::is_nan(row[j]);
                 }
             } else {
                 for (std::size_t j = 0; j < C; ++j) row[j] *= scale;
@@ -65,7 +68,8 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 row[j] = kernels::exp(row[j] - max);
                 sum += row[j];
             }
-            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as special_row_as_logits left it
+            if (cxattn::detail::equal(sum, T(0)) || cxattn::detail::is_nan(sum))
+                continue; // zeros; a NaN row as special_row_as_logits left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }
@@ -82,7 +86,8 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             const T sum = detail::row_sum<T, C>(row);
-            if (sum == T(0) || sum != sum) continue; // zeros; a NaN row as special_row_as_logits left it
+            if (cxattn::detail::equal(sum, T(0)) || cxattn::detail::is_nan(sum))
+                continue; // zeros; a NaN row as special_row_as_logits left it
             const T inverse = T(1) / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/kernels/attention.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/gemm.hpp"
@@ -42,8 +43,8 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
         // The online form of the special rows (cxattn::detail::online_weight in cxattn/detail/special_rows.hpp): every score so far -inf,
         // the weights stay zero (exp(-inf - 0)), nothing to rescale; a maximum of +inf, only the +inf
         // scores weigh, as in a row of row_kind::infinite_max.
-        T shift = new_max == minus_inf ? T(0) : new_max;
-        if (new_max == -minus_inf) {
+        T shift = cxattn::detail::equal(new_max, minus_inf) ? T(0) : new_max;
+        if (cxattn::detail::equal(new_max, -minus_inf)) {
             special_row_as_logits<T, SB>(row, cxattn::detail::kind_of_row(new_max, extent.has_nan));
             shift = T(0);
         }
@@ -55,9 +56,9 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
             // exp(m_old - m_new) rescales what was accumulated against the old maximum: 0 if that
             // was -inf or the new one is +inf (the finite scores before weigh nothing then), 1 if
             // the maximum is unchanged (also +inf, or -inf).
-            const T factor = new_max == max[r] ? T(1) : kernels::exp(max[r] - new_max);
+            const T factor = cxattn::detail::equal(new_max, max[r]) ? T(1) : kernels::exp(max[r] - new_max);
             sum[r] = sum[r] * factor + block_sum;
-            if (factor != T(1)) {
+            if (!cxattn::detail::equal(factor, T(1))) {
                 T* o = out + (i0 + r) * Dv;
                 for (std::size_t d = 0; d < Dv; ++d) o[d] *= factor;
             }
@@ -105,7 +106,7 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         stream_block<T, L, S, Dk, Dv, LB, SB>(q, k, v, scale, out, mask, i0, j0, max, sum);
     if constexpr (full < S) stream_block<T, L, S, Dk, Dv, LB, S - full>(q, k, v, scale, out, mask, i0, full, max, sum);
     for (std::size_t r = 0; r < LB; ++r) {
-        if (sum[r] == T(0)) continue; // every key masked: the output row stays zero
+        if (cxattn::detail::equal(sum[r], T(0))) continue; // every key masked: the output row stays zero
         const T inverse = T(1) / sum[r];
         T* o = out + (i0 + r) * Dv;
         for (std::size_t d = 0; d < Dv; ++d) o[d] *= inverse;

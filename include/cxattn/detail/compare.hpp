@@ -1,0 +1,26 @@
+// cxattn/detail/compare.hpp: floating-point equality through named functions, so that cxattn's
+// headers compile clean under a user's -Wfloat-equal (they come in with -I, not as system headers),
+// and every exact comparison of the library says that it means one.
+#ifndef CXATTN_DETAIL_COMPARE_HPP
+#define CXATTN_DETAIL_COMPARE_HPP
+
+namespace cxattn::detail {
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wfloat-equal"
+#endif
+
+// a == b in IEEE 754: false when either is NaN; -0 equals +0.
+template <class T> [[nodiscard]] constexpr bool equal(T a, T b) noexcept { return a == b; }
+
+// Whether x is NaN, the one value unequal to itself.
+template <class T> [[nodiscard]] constexpr bool is_nan(T x) noexcept { return x != x; }
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+} // namespace cxattn::detail
+
+#endif // CXATTN_DETAIL_COMPARE_HPP
