@@ -50,8 +50,11 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     static_assert(rule::inner_dimensions_agree<shapes::lhs<M, K>, shapes::rhs<K2, N>>,
                   "cxattn::matmul: inner dimensions differ (lhs cols != rhs rows)");
     static_assert(rule::arithmetic_element_type<T>, "cxattn::matmul: bool matrices are masks, not numbers");
+    static_assert(rule::accumulates_without_narrowing<T>,
+                  "cxattn::matmul: integer elements narrower than int would wrap silently (int8_t, int16_t, uint8_t, "
+                  "uint16_t): use int or wider (quantized int8 arithmetic is not matmul's)");
     matrix<T, M, N> out;
-    if constexpr (rule::same_element_type<T, U> && K == K2) {
+    if constexpr (rule::same_element_type<T, U> && K == K2 && rule::accumulates_without_narrowing<T>) {
         detail::with_arithmetic<T>([&] { return detail::all_finite(lhs) && detail::all_finite(rhs); },
                                    [&](auto arithmetic) { detail::multiply<decltype(arithmetic)>(lhs, rhs, out); });
     }

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/config.hpp"
 #include "cxattn/detail/compare.hpp"
 #include "cxattn/matrix.hpp"
 
@@ -31,9 +32,12 @@ struct causal_lower_right_t {};
 inline constexpr causal_lower_right_t causal_lower_right{};
 
 // Replaces the factor 1/sqrt(Dk) that multiplies the scores (PyTorch's `scale` argument). The
-// factor converts to the element type of the attention that receives it.
+// factor keeps the floating-point type it is written in (0.5f, 0.5) and converts to the element type
+// of the attention that receives it; it must be finite and positive there (see
+// detail::scale_in_element_type): scale(1e300) on float would become inf, scale(1e-60) zero.
 template <class U> struct scale {
-    static_assert(std::is_arithmetic_v<U> && !std::is_same_v<U, bool>, "cxattn::scale: the factor must be a number");
+    static_assert(std::is_floating_point_v<U>,
+                  "cxattn::scale: the factor must be a floating-point number (write 0.5f or 0.5, not 1 or true)");
     U factor;
     constexpr explicit scale(U f) noexcept : factor(f) {}
 };
@@ -128,6 +132,21 @@ template <class T> [[nodiscard]] constexpr bool bias_masks(T bias) noexcept {
     return equal(bias, -std::numeric_limits<T>::infinity());
 }
 
+// Named after the error: a constant evaluation that reaches it fails to compile, and the compiler
+// prints this name. Never defined: only ever called in constant evaluation.
+void scale_is_not_finite_and_positive_in_the_element_type() noexcept;
+
+// The factor of cxattn::scale(s) in the element type T. A factor that is not finite and positive there
+// (1e300 or 1e-60 on float, 0, a negative or NaN factor) fails to compile in constant evaluation;
+// at run time it becomes NaN, so that every unmasked weight and every output is NaN (the NaN rule of
+// docs/semantics.md), never a silently uniform or infinite result.
+template <class T, class U> [[nodiscard]] constexpr T scale_in_element_type(U factor) noexcept {
+    const T converted = static_cast<T>(factor);
+    if (converted > T(0) && converted <= std::numeric_limits<T>::max()) return converted;
+    if (is_constant_evaluated()) scale_is_not_finite_and_positive_in_the_element_type();
+    return std::numeric_limits<T>::quiet_NaN();
+}
+
 // The options of one call, resolved once before the loops: which masks there are (types, for
 // `if constexpr`), where their values are, the scale and the causal alignment.
 template <class T, std::size_t L, std::size_t S, class... Options> struct resolved_options {
@@ -145,7 +164,9 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
 
     constexpr void take(const matrix<bool, L, S>& mask) noexcept { keep = &mask; }
     constexpr void take(const matrix<T, L, S>& mask) noexcept { bias = &mask; }
-    template <class U> constexpr void take(const scale<U>& s) noexcept { score_scale = static_cast<T>(s.factor); }
+    template <class U> constexpr void take(const scale<U>& s) noexcept {
+        score_scale = scale_in_element_type<T>(s.factor);
+    }
     constexpr void take(causal_t) noexcept {}
     constexpr void take(causal_lower_right_t) noexcept {}
 

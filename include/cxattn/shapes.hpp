@@ -9,6 +9,7 @@
 #define CXATTN_SHAPES_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 namespace cxattn {
 
@@ -44,6 +45,12 @@ inline constexpr bool key_and_value_lengths_agree<shapes::key<S, Dk>, shapes::va
 // Arithmetic needs numbers: matrix<bool, R, C> is a mask, not a number matrix.
 template <class T> inline constexpr bool arithmetic_element_type = true;
 template <> inline constexpr bool arithmetic_element_type<bool> = false;
+
+// A matmul's sums of products are computed in its element type: integer types narrower than int
+// would wrap where the result is stored (an int8_t sum of 300 becomes 44). Floating point, and
+// integers of int's width or wider (with C++'s own overflow rules), are accepted.
+template <class T>
+inline constexpr bool accumulates_without_narrowing = !std::is_integral_v<T> || sizeof(T) >= sizeof(int);
 
 } // namespace rule
 } // namespace cxattn

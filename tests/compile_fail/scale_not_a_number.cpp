@@ -1,5 +1,6 @@
-// Rule: cxattn::scale takes a number (a bool is a mask's element, not a factor).
-// expected: cxattn::scale: the factor must be a number
+// Rule: cxattn::scale takes a floating-point factor: an integer or a bool is refused (a bool is a
+// mask's element, and an integer factor would convert silently).
+// expected: cxattn::scale: the factor must be a floating-point number
 #include <cxattn/attention.hpp>
 
 int main() {
@@ -7,9 +8,9 @@ int main() {
     constexpr cxattn::matrix<double, 3, 4> k{};
     constexpr cxattn::matrix<double, 3, 1> v{};
 #ifdef CXATTN_COMPILE_FAIL
-    constexpr auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(true));
-#else
     constexpr auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(1));
+#else
+    constexpr auto r = cxattn::scaled_dot_product_attention(q, k, v, cxattn::scale(1.0));
 #endif
     static_cast<void>(r);
 }
