@@ -88,6 +88,8 @@ HEAD = """// cxattn/detail/exp_tables.hpp: the constants of cxattn::portable::ex
 #ifndef CXATTN_DETAIL_EXP_TABLES_HPP
 #define CXATTN_DETAIL_EXP_TABLES_HPP
 
+#include "cxattn/config.hpp"
+
 namespace cxattn::detail::math {
 
 """

@@ -3,6 +3,13 @@
 #ifndef CXATTN_CONFIG_HPP
 #define CXATTN_CONFIG_HPP
 
+// The language requirement, first: every public header includes this file before any code of its
+// own, so that an older standard gets this message instead of errors from deep inside the library.
+// MSVC leaves __cplusplus at 199711L unless /Zc:__cplusplus is given; _MSVC_LANG holds the standard.
+#if (defined(_MSVC_LANG) && _MSVC_LANG < 202002L) || (!defined(_MSVC_LANG) && __cplusplus < 202002L)
+#error "cxattn needs C++20 or later (GCC and Clang: -std=c++20; MSVC: /std:c++20)"
+#endif
+
 #include <type_traits>
 
 // CXATTN_RUNTIME_LIBM: what cxattn::exp and cxattn::sqrt run outside constant evaluation.
