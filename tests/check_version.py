@@ -3,8 +3,8 @@
 
   check_version.py SOURCE_ROOT VERSION
 
-include/cxattn/version.hpp (CXATTN_VERSION_MAJOR, _MINOR, _PATCH) must spell VERSION, and
-CHANGELOG.md must have a section for it.
+include/cxattn/version.hpp (CXATTN_VERSION_MAJOR, _MINOR, _PATCH) and CMakeLists.txt's
+project(cxattn VERSION ...) must spell VERSION, and CHANGELOG.md must have a section for it.
 """
 import re
 import sys
@@ -18,6 +18,9 @@ def main():
     found = ".".join(m.group(1) if m else "?" for m in parts)
     if found != version:
         failures.append(f"include/cxattn/version.hpp says {found}")
+    cmake = re.search(r"^project\(cxattn VERSION ([0-9.]+)", open(f"{root}/CMakeLists.txt").read(), re.M)
+    if not cmake or cmake.group(1) != version:
+        failures.append(f"CMakeLists.txt says {cmake.group(1) if cmake else 'no project(cxattn VERSION ...)'}")
     if not re.search(rf"^## \[{re.escape(version)}\]", open(f"{root}/CHANGELOG.md").read(), re.M):
         failures.append(f"CHANGELOG.md has no '## [{version}]' section")
     for failure in failures:
