@@ -6,6 +6,7 @@
 #                               make for the consumer projects of tests/consumers/),
 #                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md),
 #                               bench (Google Benchmark and Eigen, for -Dbenchmarks=enabled)
+#                               docs (matplotlib, for scripts/plot_seed_weights.py)
 set -euo pipefail
 
 declare -A groups=(
@@ -13,6 +14,7 @@ declare -A groups=(
   [ci]="clang-19 libclang-rt-14-dev cmake make"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
   [bench]="libbenchmark-dev libeigen3-dev"
+  [docs]="python3-matplotlib"
 )
 
 wanted=(${groups[base]})
