@@ -2,16 +2,19 @@
 # Installs, on Debian 12, the packages that cxattn's build, tests and tools need, and only those
 # that are missing: when everything is present it touches nothing (no apt-get at all).
 #   scripts/setup.sh            the build, the examples and the test suite
-#   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix and libFuzzer),
+#   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix, libFuzzer, and CMake and
+#                               make for the consumer projects of tests/consumers/),
 #                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md),
 #                               bench (Google Benchmark and Eigen, for -Dbenchmarks=enabled)
+#                               docs (matplotlib, for scripts/plot_seed_weights.py)
 set -euo pipefail
 
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang clang-format libboost-test-dev libmpfr-dev"
-  [ci]="clang-19 libclang-rt-14-dev"
+  [ci]="clang-19 libclang-rt-14-dev cmake make"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
   [bench]="libbenchmark-dev libeigen3-dev"
+  [docs]="python3-matplotlib"
 )
 
 wanted=(${groups[base]})

@@ -3,6 +3,7 @@
 #define CXATTN_CXATTN_HPP
 
 #include "cxattn/config.hpp"
+#include "cxattn/version.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/shapes.hpp"
 #include "cxattn/math.hpp"

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "cxattn/config.hpp"
+
 namespace cxattn {
 
 // matrix<T, Rows, Cols>: the dimensions are part of the type and the storage is inside the object,

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 
+#include "cxattn/config.hpp"
+
 namespace cxattn {
 
 namespace shapes {

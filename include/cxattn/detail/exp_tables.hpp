@@ -4,6 +4,8 @@
 #ifndef CXATTN_DETAIL_EXP_TABLES_HPP
 #define CXATTN_DETAIL_EXP_TABLES_HPP
 
+#include "cxattn/config.hpp"
+
 namespace cxattn::detail::math {
 
 inline constexpr float exp_overflow_binary32 = 0x1.62e42ep+6f;

@@ -7,6 +7,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/config.hpp"
+
 // The micro-kernel is compiled once per shape, out of line and with run-time strides: so compiled,
 // GCC 12 and Clang 14 both keep its accumulators in registers. Given constant strides (inlined, or
 // in a clone specialised for them), GCC interchanges its loops and keeps the accumulators in memory
