@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write include/cxattn/detail/exp_tables.hpp: the constants of cxattn::portable::exp (cxattn/math.hpp).
 
 Standard library only (decimal, fractions), so it runs anywhere without network or MPFR.

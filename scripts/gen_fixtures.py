@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reference fixtures for tests/fixtures/: attention with options, computed by numpy in long double.
 
     /usr/bin/python3 scripts/gen_fixtures.py           # rewrites tests/fixtures/*.hpp

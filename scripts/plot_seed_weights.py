@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Draw the attention weights of the seed example as a heatmap (the README's picture).
 
     ./build/examples/seed_attention | /usr/bin/python3 scripts/plot_seed_weights.py [OUTPUT.png]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs, on Debian 12, the packages that cxattn's build, tests and tools need, and only those
 # that are missing: when everything is present it touches nothing (no apt-get at all).
 #   scripts/setup.sh            the build, the examples and the test suite

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check, or add, the SPDX license line at the top of every source file of the project.
 
     scripts/spdx.py --check [ROOT]   list the source files without the line; exit 1 if there are any

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check that every file naming the release agrees with meson.build's project version.
 
   check_version.py SOURCE_ROOT VERSION

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Compile one C++ file with the project's compiler and flags, and check the outcome.
 
   compile_check.py MODE TARGET COMPILER_ID -- COMPILER [FLAGS...]

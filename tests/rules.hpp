@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rules that every path of the library calls (docs/semantics.md, "Where each rule is defined"),
 // checked one by one. Each check is a constexpr function, so that tests/static/rules.cpp evaluates it
 // at compile time and tests/runtime/test_rules.cpp at run time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The embedded default of cxattn/config.hpp, compiled for the cross build's core with the cross
 // file's flags (examples/firmware/meson.build): with no -DCXATTN_RUNTIME_KERNELS the library must
 // choose 0, the constexpr algorithms at run time, on M-profile Arm; a -D still overrides it

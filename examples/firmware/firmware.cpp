@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook on a Cortex-M4F: its attention computed twice, once by the compiler (the result
 // is data in flash) and once by the device at run time, both printed in numpy's layout through
 // semihosting, then compared. The exit status is 0 only if every check passes (docs/embedded.md).

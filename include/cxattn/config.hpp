@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/config.hpp: every build-time option of the library, in one place.
 // Define a macro before including any cxattn header (or with -D) to override its default.
 #ifndef CXATTN_CONFIG_HPP

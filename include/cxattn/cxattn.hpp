@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/cxattn.hpp: the whole library in one include.
 #ifndef CXATTN_CXATTN_HPP
 #define CXATTN_CXATTN_HPP

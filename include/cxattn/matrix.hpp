@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/matrix.hpp: the fixed-size, row-major matrix that every cxattn operation takes and returns.
 #ifndef CXATTN_MATRIX_HPP
 #define CXATTN_MATRIX_HPP

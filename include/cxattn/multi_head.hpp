@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/multi_head.hpp: multi-head attention with input and output projections, as
 // torch.nn.MultiheadAttention (batch_first=True, need_weights=True, average_attn_weights=True),
 // with grouped-query and multi-query attention (fewer key/value heads than query heads).

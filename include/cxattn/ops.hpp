@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/ops.hpp: matmul, transpose and element-wise arithmetic on cxattn::matrix.
 #ifndef CXATTN_OPS_HPP
 #define CXATTN_OPS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/version.hpp: the library's version, for the preprocessor and for constant expressions.
 //
 // CXATTN_VERSION is one integer, MAJOR * 10000 + MINOR * 100 + PATCH (0.2.0 is 200, 1.4.12 is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: cxattn::scale takes a number (a bool is a mask's element, not a factor).
 // expected: cxattn::scale: the factor must be a number
 #include <cxattn/attention.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The program of every consumer project in tests/consumers/ (run.sh copies it beside each build
 // file): attention on a small case at compile time and at run time through an installed or
 // vendored cxattn, and a check of the language standard the consumer's build chose.

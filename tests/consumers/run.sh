@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the consumer projects of this directory against this source tree, the ways a user takes
 # cxattn, each from a clean state, and prints one line per check: PASS NAME or FAIL NAME.
 #   tests/consumers/run.sh [RESULTS_FILE]     (also appends the lines to RESULTS_FILE)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rules of tests/rules.hpp at compile time, and the former name of mha_params.
 #include <type_traits>
 

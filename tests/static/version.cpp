@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static test of cxattn/version.hpp through the umbrella header: the macros equal the project
 // version of meson.build, passed by tests/meson.build as EXPECTED_MAJOR, _MINOR and _PATCH.
 #include <cxattn/cxattn.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/arithmetic.hpp: the two arithmetic policies of the constexpr algorithms.
 //
 // The algorithms (ops.hpp, detail/rows.hpp) are written once over a policy A and call A::dot,

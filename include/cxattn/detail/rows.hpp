@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/rows.hpp: the constexpr row engine under scaled_dot_product_attention,
 // streaming_attention and multi_head_attention: one query row at a time, written once over an
 // arithmetic policy (detail/arithmetic.hpp). The run-time kernels' counterpart is

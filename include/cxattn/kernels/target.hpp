@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/target.hpp: what the run-time kernels take from the target: the element types they
 // handle, the vector registers of the flags (-march=...), and the register blocking that follows.
 #ifndef CXATTN_KERNELS_TARGET_HPP
