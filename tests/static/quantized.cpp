@@ -156,4 +156,20 @@ static_assert(masked.weights(1, 0) == row1_weights(0, 0) && masked.weights(1, 1)
 constexpr auto scaled = q::scaled_dot_product_attention(query, key, value, quantization, cxattn::scale(0.25f));
 static_assert(scaled.weights == q::softmax(scores, q::softmax_params_for(0.02, 0.25)));
 
+// Products longer than one fold expression (128 terms, Clang's nesting limit): 300 x 1 x 1 / 4 = 75
+// and 300 columns of 2 x 3.
+constexpr auto ones = [] {
+    matrix<std::int8_t, 1, 300> m{};
+    for (auto& v : m.values) v = 1;
+    return m;
+}();
+static_assert(q::matmul_transposed(ones, ones, {0, 0, 0, q::quantize_multiplier(0.25)})(0, 0) == 75);
+constexpr matrix<std::int8_t, 1, 1> two{2};
+constexpr matrix<std::int8_t, 1, 300> threes = [] {
+    matrix<std::int8_t, 1, 300> m{};
+    for (auto& v : m.values) v = 3;
+    return m;
+}();
+static_assert(q::matmul(two, threes, identity)(0, 299) == 6 && q::matmul(two, threes, identity)(0, 0) == 6);
+
 int main() {}

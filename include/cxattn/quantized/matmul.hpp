@@ -33,8 +33,11 @@ namespace detail {
 
 // sum_k (a[k] - za) (b[k] - zb) in int32, modulo 2^32 (as the reference's int32 accumulator wraps
 // on the processors it runs on; no overflow with int8 zero points for K <= 33025). In constant
-// evaluation one fold expression, so one step of Clang's budget per dot product; at run time a
+// evaluation one fold expression per 128 terms, so one step of Clang's budget each; at run time a
 // loop, which the compiler vectorises or unrolls as it sees fit. The same arithmetic either way.
+// Clang nests a fold expression at most 256 deep (its -fbracket-depth): longer ones go in chunks.
+inline constexpr std::size_t fold_chunk = 128;
+
 template <std::size_t... K>
 [[nodiscard]] constexpr std::uint32_t folded_dot(const std::int8_t* a, std::uint32_t za, const std::int8_t* b,
                                                  std::uint32_t zb, std::index_sequence<K...>) noexcept {
@@ -42,12 +45,21 @@ template <std::size_t... K>
 }
 
 template <std::size_t K>
+[[nodiscard]] constexpr std::uint32_t chunked_dot(const std::int8_t* a, std::uint32_t za, const std::int8_t* b,
+                                                  std::uint32_t zb) noexcept {
+    if constexpr (K <= fold_chunk)
+        return folded_dot(a, za, b, zb, std::make_index_sequence<K>{});
+    else
+        return folded_dot(a, za, b, zb, std::make_index_sequence<fold_chunk>{}) +
+               chunked_dot<K - fold_chunk>(a + fold_chunk, za, b + fold_chunk, zb);
+}
+
+template <std::size_t K>
 [[nodiscard]] constexpr std::int32_t dot(const std::int8_t* a, std::int32_t a_zero_point, const std::int8_t* b,
                                          std::int32_t b_zero_point) noexcept {
     const auto za = static_cast<std::uint32_t>(a_zero_point);
     const auto zb = static_cast<std::uint32_t>(b_zero_point);
-    if (cxattn::detail::is_constant_evaluated())
-        return static_cast<std::int32_t>(folded_dot(a, za, b, zb, std::make_index_sequence<K>{}));
+    if (cxattn::detail::is_constant_evaluated()) return static_cast<std::int32_t>(chunked_dot<K>(a, za, b, zb));
     std::uint32_t sum = 0;
     for (std::size_t k = 0; k < K; ++k)
         sum += (static_cast<std::uint32_t>(a[k]) - za) * (static_cast<std::uint32_t>(b[k]) - zb);
@@ -63,12 +75,23 @@ constexpr void folded_add_scaled(std::uint32_t* acc, std::uint32_t weight, const
 }
 
 template <std::size_t N>
+constexpr void chunked_add_scaled(std::uint32_t* acc, std::uint32_t weight, const std::int8_t* b,
+                                  std::uint32_t zb) noexcept {
+    if constexpr (N <= fold_chunk) {
+        folded_add_scaled(acc, weight, b, zb, std::make_index_sequence<N>{});
+    } else {
+        folded_add_scaled(acc, weight, b, zb, std::make_index_sequence<fold_chunk>{});
+        chunked_add_scaled<N - fold_chunk>(acc + fold_chunk, weight, b + fold_chunk, zb);
+    }
+}
+
+template <std::size_t N>
 constexpr void add_scaled(std::uint32_t* acc, std::int32_t weight, const std::int8_t* b,
                           std::int32_t b_zero_point) noexcept {
     const auto w = static_cast<std::uint32_t>(weight);
     const auto zb = static_cast<std::uint32_t>(b_zero_point);
     if (cxattn::detail::is_constant_evaluated())
-        folded_add_scaled(acc, w, b, zb, std::make_index_sequence<N>{});
+        chunked_add_scaled<N>(acc, w, b, zb);
     else
         for (std::size_t n = 0; n < N; ++n) acc[n] += w * (static_cast<std::uint32_t>(b[n]) - zb);
 }
