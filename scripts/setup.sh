@@ -58,4 +58,7 @@ if [[ ! -f $cmsis_dir/meson.build ]]; then
   else
     echo "setup.sh: $cmsis_archive is absent: the quantized oracle tests will be skipped"
   fi
+elif ! cmp -s subprojects/packagefiles/cmsis-nn/meson.build "$cmsis_dir/meson.build"; then
+  meson subprojects packagefiles --apply cmsis-nn >/dev/null # the overlay changed since the extraction
+  echo "setup.sh: applied the changed overlay subprojects/packagefiles/cmsis-nn to $cmsis_dir"
 fi
