@@ -1,9 +1,9 @@
 // Fuzz target: cxattn::quantized at run time against its oracles, bit for bit, on arbitrary bytes:
-// quantize_multiplier and softmax_params_for against TFLite's formulas (tests/fixtures/
+// quantize_multiplier and softmax_params_for against TFLite's formulas (tests/oracles/
 // tflite_formulas.hpp), multiply_by_quantized_multiplier, softmax, matmul_transposed and the
-// attention (with a bool mask and a causal option) against CMSIS-NN (tests/fixtures/
-// cmsis_nn_oracle.h). The bytes choose the inputs; where a reference is undefined or aborts (see
-// docs/quantized.md) the input is brought into its domain instead of being skipped.
+// attention (with a bool mask and a causal option) against CMSIS-NN (tests/oracles/cmsis_nn.h).
+// The bytes choose the inputs; where a reference is undefined or aborts (see docs/quantized.md)
+// the input is brought into its domain instead of being skipped.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -11,8 +11,8 @@
 
 #include <cxattn/quantized.hpp>
 
-#include "fixtures/cmsis_nn_oracle.h"
-#include "fixtures/tflite_formulas.hpp"
+#include "oracles/cmsis_nn.h"
+#include "oracles/tflite_formulas.hpp"
 #include "fuzz_input.hpp"
 
 namespace {

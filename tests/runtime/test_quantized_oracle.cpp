@@ -1,5 +1,5 @@
 // cxattn::quantized against its oracles, bit for bit, at run time: TFLite's parameter formulas
-// (tests/fixtures/tflite_formulas.hpp), CMSIS-NN's portable C functions (arm_nn_requantize,
+// (tests/oracles/tflite_formulas.hpp), CMSIS-NN's portable C functions (arm_nn_requantize,
 // arm_softmax_s8, arm_batch_matmul_s8, built from subprojects/cmsis-nn.wrap) on randomised inputs
 // over every parameter range that TFLite produces, and CMSIS-NN's TensorFlow-generated test vectors.
 // Each function is checked on at least 10^5 rows (or values); the inputs come from a fixed seed.
@@ -17,8 +17,8 @@
 
 #include <cxattn/quantized.hpp>
 
-#include "fixtures/cmsis_nn_oracle.h"
-#include "fixtures/tflite_formulas.hpp"
+#include "oracles/cmsis_nn.h"
+#include "oracles/tflite_formulas.hpp"
 
 namespace q = cxattn::quantized;
 
