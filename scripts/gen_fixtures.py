@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Reference fixtures for tests/semantics/: attention with options, computed by numpy in long double.
+"""Reference fixtures for tests/fixtures/: attention with options, computed by numpy in long double.
 
-    /usr/bin/python3 scripts/gen_fixtures.py           # rewrites tests/semantics/fixtures/*.hpp
+    /usr/bin/python3 scripts/gen_fixtures.py           # rewrites tests/fixtures/*.hpp
     /usr/bin/python3 scripts/gen_fixtures.py --check   # exit status 1 if a committed file differs
 
 Needs numpy (Debian 12: apt-get install python3-numpy; it serves /usr/bin/python3). The generated
@@ -36,7 +36,7 @@ Higham, "Accuracy and Stability of Numerical Algorithms" (2nd ed., 2002), sectio
                                              S + 1 for the sum and division, S + 3 more for streaming's rescaling
                                              (one exp and one product per new maximum);
   - an output o = sum_j w_j v_j:             sum_j (err(w_j) |v_j| + w_j err(v_j)) + (S + 1) sum_j w_j |v_j|.
-The tests accept |got - want| <= 2 eps bound + eps |want| + 2 min_normal (tests/semantics/semantics.hpp).
+The tests accept |got - want| <= 2 eps bound + eps |want| + 2 min_normal (tests/semantics.hpp).
 """
 import argparse
 import os
@@ -50,7 +50,7 @@ except ImportError:
 LD = np.longdouble
 INF = float("inf")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "tests", "semantics", "fixtures")
+OUT = os.path.join(ROOT, "tests", "fixtures")
 
 
 def data(rng, shape, lo=-2.0, hi=2.0):
@@ -318,7 +318,7 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 
 def write(filename, title, namespace, cases, emit, list_name):
-    guard = "CXATTN_TESTS_SEMANTICS_FIXTURES_" + filename.upper().replace(".", "_")
+    guard = "CXATTN_TESTS_FIXTURES_" + filename.upper().replace(".", "_")
     text = HEADER.format(title=title, guard=guard, namespace=namespace)
     for c in cases:
         text += emit(c)

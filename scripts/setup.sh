@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 declare -A groups=(
-  [base]="meson ninja-build pkg-config python3 g++ clang libboost-test-dev libmpfr-dev"
+  [base]="meson ninja-build pkg-config python3 g++ clang clang-format libboost-test-dev libmpfr-dev"
   [ci]="clang-19 libclang-rt-14-dev"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
   [bench]="libbenchmark-dev libeigen3-dev"

@@ -4,8 +4,9 @@ what cost per operation. Run from the repository root:
 
     python3 benchmarks/capacity/capacity.py            # the whole report (a few minutes)
     python3 benchmarks/capacity/capacity.py --quick    # sizes and times only, no search or costs
+    python3 benchmarks/capacity/capacity.py --costs    # the exact cost of the three capacity cases
 
-Every figure is measured by compiling benchmarks/capacity/probe.cpp (one translation unit, one
+Every figure is measured by compiling tests/capacity/probe.cpp (one translation unit, one
 constant evaluation, chosen by macros) with `-std=c++20 -O2 -c`:
 - time: wall clock, best of --repeat runs; peak memory: the compiler's maximum resident set size;
 - "default limits": no -fconstexpr-* flag; "raised": the flags of Meson's
@@ -24,7 +25,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROBE = os.path.join(ROOT, "benchmarks", "capacity", "probe.cpp")
+PROBE = os.path.join(ROOT, "tests", "capacity", "probe.cpp")
 KINDS = {"attention": 1, "streaming": 2, "multi_head": 3, "matmul": 4, "exp": 5, "exp_loop": 6}
 # What -Dconstexpr_limits=raised adds (keep in step with meson.build).
 RAISED = {"gcc": ["-fconstexpr-ops-limit=2147483647", "-fconstexpr-loop-limit=2147483647"],
@@ -70,10 +71,10 @@ def largest_n(compiler, kind, lo, hi):
     return lo
 
 
-def cost(compiler, fam, kind, n):
-    """Smallest constant-evaluation limit under which the probe compiles (within 0.5%)."""
+def cost(compiler, fam, kind, n, exact=False):
+    """Smallest constant-evaluation limit under which the probe compiles (within 0.5%, or exact)."""
     lo, hi = 1, 2**31 - 1
-    while hi - lo > max(lo // 200, 1):
+    while hi - lo > (1 if exact else max(lo // 200, 1)):
         mid = (lo + hi) // 2
         flags = [f"{LIMIT_FLAG[fam]}={mid}"] + (["-fconstexpr-loop-limit=2147483647"] if fam == "gcc" else [])
         if compile_once(compiler, kind, n, flags)[0]:
@@ -88,7 +89,21 @@ def main():
     parser.add_argument("--compilers", nargs="+", default=["g++", "clang++"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="sizes and times only")
+    parser.add_argument("--costs", action="store_true",
+                        help="only the exact cost of the three capacity cases (the tests' 64 cases)")
     args = parser.parse_args()
+
+    if args.costs:
+        print("| compiler | case | cost | share of the default limit |")
+        print("| --- | --- | ---: | ---: |")
+        for compiler in args.compilers:
+            fam, _ = family(compiler)
+            unit = "steps" if fam == "clang" else "ops"
+            limit = 1048576 if fam == "clang" else 33554432
+            for kind, shape in (("attention", "64"), ("streaming", "64"), ("multi_head", "E=64, 4 heads, L=S=32")):
+                c = cost(compiler, fam, kind, 64, exact=True)
+                print(f"| {compiler} | {kind} {shape} | {c} {unit} | {100 * c / limit:.2f}% |", flush=True)
+        return
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     rows = []

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "cxattn/matrix.hpp"
@@ -26,14 +27,21 @@ template <class T, std::size_t R, std::size_t C, std::size_t... K>
             ...);
 }
 
+// Whether x is finite; every value of an integer or bool type is.
 template <class T> [[nodiscard]] constexpr bool is_finite(T x) noexcept {
-    return x >= -std::numeric_limits<T>::max() && x <= std::numeric_limits<T>::max();
+    if constexpr (std::is_floating_point_v<T>)
+        return x >= -std::numeric_limits<T>::max() && x <= std::numeric_limits<T>::max();
+    else
+        return true;
 }
 
+// Whether every value of m is finite; every value of an integer or bool type is.
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr bool all_finite(const matrix<T, R, C>& m) noexcept {
-    for (std::size_t i = 0; i < R; ++i)
-        if (!row_finite(m, i * C, std::make_index_sequence<C>{})) return false;
+    if constexpr (std::is_floating_point_v<T>) {
+        for (std::size_t i = 0; i < R; ++i)
+            if (!row_finite(m, i * C, std::make_index_sequence<C>{})) return false;
+    }
     return true;
 }
 
@@ -65,10 +73,6 @@ template <class T> [[nodiscard]] constexpr T add(T a, T b) noexcept {
     return a + b;
 }
 
-template <class T> [[nodiscard]] constexpr T div(T a, T b) noexcept { // b is a finite normaliser >= 1
-    return a != a ? a : a / b;
-}
-
 // Whether a zero is -0, without dividing by it. Through the bits for 4- and 8-byte types; an x87
 // long double cannot be bit_cast in Clang's constant evaluation, so there a zero counts as +0.
 template <class T> [[nodiscard]] constexpr bool is_negative_zero(T zero) noexcept {
@@ -86,21 +90,6 @@ template <class T> [[nodiscard]] constexpr T divide(T a, T b) noexcept {
     if (a != a || b != b || (a == 0 && b == 0) || (is_infinite(a) && is_infinite(b))) return nan;
     if (b == 0) return (a < 0) != is_negative_zero(b) ? -inf : inf;
     return a / b;
-}
-
-template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB>
-[[nodiscard]] constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
-                              std::size_t b_offset) noexcept {
-    T sum{};
-    for (std::size_t k = 0; k < N; ++k) sum = add(sum, mul(a.values[a_offset + k], b.values[b_offset + k]));
-    return sum;
-}
-
-template <std::size_t N, class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX>
-constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight, const matrix<T, RX, CX>& x,
-                          std::size_t x_offset) noexcept {
-    for (std::size_t d = 0; d < N; ++d)
-        acc.values[acc_offset + d] = add(acc.values[acc_offset + d], mul(weight, x.values[x_offset + d]));
 }
 
 } // namespace ieee

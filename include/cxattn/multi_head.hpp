@@ -11,7 +11,12 @@
 
 #include "cxattn/config.hpp"
 #include "cxattn/attention.hpp"
-#include "cxattn/kernels.hpp"
+#include "cxattn/detail/arithmetic.hpp"
+#include "cxattn/detail/dispatch.hpp"
+#include "cxattn/detail/entry_rules.hpp"
+#include "cxattn/detail/rows.hpp"
+#include "cxattn/kernels/attention.hpp"
+#include "cxattn/kernels/masks.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/ops.hpp"
@@ -22,8 +27,8 @@ namespace cxattn {
 
 namespace shapes {
 template <std::size_t E> struct embed_dim {};
-template <std::size_t H> struct num_heads {};
-template <std::size_t H> struct num_kv_heads {};
+template <std::size_t NumHeads> struct num_heads {};
+template <std::size_t NumKvHeads> struct num_kv_heads {};
 template <std::size_t K> struct kdim {};
 template <std::size_t V> struct vdim {};
 } // namespace shapes
@@ -32,14 +37,15 @@ namespace rule {
 
 // Each head takes E / NumHeads columns of the projected query.
 template <class EmbedDim, class NumHeads> inline constexpr bool num_heads_divide_embed_dim = false;
-template <std::size_t E, std::size_t H>
-inline constexpr bool num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<H>> = H != 0 && E % H == 0;
+template <std::size_t E, std::size_t NumHeads>
+inline constexpr bool num_heads_divide_embed_dim<shapes::embed_dim<E>, shapes::num_heads<NumHeads>> =
+    NumHeads != 0 && E % NumHeads == 0;
 
 // Each key/value head serves NumHeads / NumKvHeads query heads.
 template <class NumHeads, class NumKvHeads> inline constexpr bool num_kv_heads_divide_num_heads = false;
-template <std::size_t H, std::size_t G>
-inline constexpr bool num_kv_heads_divide_num_heads<shapes::num_heads<H>, shapes::num_kv_heads<G>> =
-    G != 0 && H % G == 0;
+template <std::size_t NumHeads, std::size_t NumKvHeads>
+inline constexpr bool num_kv_heads_divide_num_heads<shapes::num_heads<NumHeads>, shapes::num_kv_heads<NumKvHeads>> =
+    NumKvHeads != 0 && NumHeads % NumKvHeads == 0;
 
 template <class Query, class EmbedDim> inline constexpr bool query_cols_are_embed_dim = false;
 template <std::size_t L, std::size_t Eq, std::size_t E>
@@ -52,6 +58,21 @@ inline constexpr bool key_cols_are_kdim<shapes::key<S, K>, shapes::kdim<KDim>> =
 template <class Value, class VDim> inline constexpr bool value_cols_are_vdim = false;
 template <std::size_t S, std::size_t V, std::size_t VDim>
 inline constexpr bool value_cols_are_vdim<shapes::value<S, V>, shapes::vdim<VDim>> = V == VDim;
+
+// Every rule of multi_head_attention: the element types of query, key, value (T, U, V) and of the
+// parameters (W), the operands' shapes against the parameters' (Params: an mha_params), the options.
+template <class T, class U, class V, class W, class Query, class Key, class Value, class Params, class... Options>
+inline constexpr bool multi_head_operands_valid = false;
+template <class T, class U, class V, class W, std::size_t L, std::size_t QueryCols, std::size_t S, std::size_t KeyCols,
+          std::size_t S2, std::size_t ValueCols, class Params, class... Options>
+inline constexpr bool multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
+                                                shapes::value<S2, ValueCols>, Params, Options...> =
+    same_element_type<T, U>&& same_element_type<T, V>&& same_element_type<T, W>&& Params::valid&&
+        query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<Params::embed_dim>>&&
+            key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<Params::kdim>>&&
+                value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<Params::vdim>>&&
+                    key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>&&
+                        attention_options_valid<T, L, S, Options...>;
 
 } // namespace rule
 
@@ -98,66 +119,54 @@ struct mha_params {
 // The former name of mha_params, kept for one release (deprecated; see CHANGELOG.md).
 template <class T, std::size_t E, std::size_t NumHeads, std::size_t KDim = E, std::size_t VDim = E,
           std::size_t NumKvHeads = NumHeads>
-using mha_weights = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
+using mha_weights [[deprecated("cxattn::mha_weights is now cxattn::mha_params")]] =
+    mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
 
 namespace detail {
 
 // y.values[y_offset + o] = x.values[x_offset ...] . weight row o + bias[o]: one row of x W^T + b.
-template <bool Checked, class T, std::size_t RX, std::size_t In, std::size_t Out, std::size_t RY>
+template <class A, class T, std::size_t RX, std::size_t In, std::size_t Out, std::size_t RY>
 constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, const matrix<T, Out, In>& weight,
                            const matrix<T, 1, Out>& bias, matrix<T, RY, Out>& y, std::size_t y_offset) noexcept {
-    for (std::size_t o = 0; o < Out; ++o) {
-        if constexpr (Checked)
-            y.values[y_offset + o] = ieee::add(ieee::dot<In>(x, x_offset, weight, o * In), bias.values[o]);
-        else
-            y.values[y_offset + o] =
-                dot<1>(x, x_offset, weight, o * In, std::make_index_sequence<In>{}) + bias.values[o];
-    }
+    for (std::size_t o = 0; o < Out; ++o)
+        y.values[y_offset + o] =
+            A::dot_plus(x, x_offset, weight, o * In, bias.values[o], std::make_index_sequence<In>{});
 }
 
-template <bool Checked, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
-          std::size_t H, std::size_t G, class Resolved>
+template <class A, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
+          std::size_t NumHeads, std::size_t NumKvHeads, class Resolved>
 constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key, const matrix<T, S, VDim>& value,
-                          const mha_params<T, E, H, KDim, VDim, G>& params, const Resolved& options,
+                          const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params, const Resolved& options,
                           attention_result<T, L, S, E>& result) noexcept {
-    using params_type = mha_params<T, E, H, KDim, VDim, G>;
+    using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
     constexpr std::size_t head_dim = params_type::head_dim;
     constexpr std::size_t kv_dim = params_type::kv_dim;
-    constexpr std::size_t group = H / G; // query heads per key/value head (PyTorch's enable_gqa)
+    constexpr std::size_t group = NumHeads / NumKvHeads; // query heads per key/value head (PyTorch's enable_gqa)
 
     // Every query row reads every projected key and value; a query row is projected when needed.
     matrix<T, S, kv_dim> keys;
     matrix<T, S, kv_dim> values;
     for (std::size_t j = 0; j < S; ++j) {
-        project_row<Checked>(key, j * KDim, params.k_proj, params.k_bias, keys, j * kv_dim);
-        project_row<Checked>(value, j * VDim, params.v_proj, params.v_bias, values, j * kv_dim);
+        project_row<A>(key, j * KDim, params.k_proj, params.k_bias, keys, j * kv_dim);
+        project_row<A>(value, j * VDim, params.v_proj, params.v_bias, values, j * kv_dim);
     }
     matrix<T, 1, E> query_row;
     matrix<T, 1, S> head_weights;
     for (std::size_t i = 0; i < L; ++i) {
-        project_row<Checked>(query, i * E, params.q_proj, params.q_bias, query_row, 0);
+        project_row<A>(query, i * E, params.q_proj, params.q_bias, query_row, 0);
         matrix<T, 1, E> heads{}; // the heads' outputs side by side (PyTorch's concatenation)
-        for (std::size_t h = 0; h < H; ++h) {
+        for (std::size_t h = 0; h < NumHeads; ++h) {
             const std::size_t kv_offset = h / group * head_dim;
-            attend_row<S, head_dim, head_dim, Checked>(
+            attend_row<S, head_dim, head_dim, A>(
                 row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{query_row, h * head_dim, keys,
                                                                                           kv_offset, values, kv_offset},
                 i, options, head_weights, 0, heads, h * head_dim);
-            for (std::size_t j = 0; j < S; ++j) {
-                if constexpr (Checked)
-                    result.weights.values[i * S + j] =
-                        ieee::add(result.weights.values[i * S + j], head_weights.values[j]);
-                else
-                    result.weights.values[i * S + j] += head_weights.values[j];
-            }
+            for (std::size_t j = 0; j < S; ++j)
+                result.weights.values[i * S + j] = A::add(result.weights.values[i * S + j], head_weights.values[j]);
         }
-        for (std::size_t j = 0; j < S; ++j) { // the mean over the heads (average_attn_weights=True)
-            if constexpr (Checked)
-                result.weights.values[i * S + j] = ieee::div(result.weights.values[i * S + j], static_cast<T>(H));
-            else
-                result.weights.values[i * S + j] /= static_cast<T>(H);
-        }
-        project_row<Checked>(heads, 0, params.out_proj, params.out_bias, result.output, i * E);
+        for (std::size_t j = 0; j < S; ++j) // the mean over the heads (average_attn_weights=True)
+            result.weights.values[i * S + j] = A::divide(result.weights.values[i * S + j], static_cast<T>(NumHeads));
+        project_row<A>(heads, 0, params.out_proj, params.out_bias, result.output, i * E);
     }
 }
 
@@ -172,64 +181,52 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
 // those of scaled_dot_product_attention, applied to every head; the default scale is
 // 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
 // nn.MultiheadAttention's bool attn_mask.
-template <class T, std::size_t L, std::size_t Eq, class U, std::size_t S, std::size_t Kd, class V, std::size_t S2,
-          std::size_t Vd, class W, std::size_t E, std::size_t H, std::size_t KDim, std::size_t VDim, std::size_t G,
-          class... Options>
-[[nodiscard]] constexpr attention_result<T, L, S, E>
-multi_head_attention(const matrix<T, L, Eq>& query, const matrix<U, S, Kd>& key, const matrix<V, S2, Vd>& value,
-                     const mha_params<W, E, H, KDim, VDim, G>& params, const Options&... options) noexcept {
+template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S, std::size_t KeyCols, class V,
+          std::size_t S2, std::size_t ValueCols, class W, std::size_t E, std::size_t NumHeads, std::size_t KDim,
+          std::size_t VDim, std::size_t NumKvHeads, class... Options>
+[[nodiscard]] constexpr attention_result<T, L, S, E> multi_head_attention(
+    const matrix<T, L, QueryCols>& query, const matrix<U, S, KeyCols>& key, const matrix<V, S2, ValueCols>& value,
+    const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, const Options&... options) noexcept {
     // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
     // (E % NumHeads and NumHeads % NumKvHeads are mha_params' own rules.)
     static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
     static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
     static_assert(rule::same_element_type<T, W>,
                   "cxattn::multi_head_attention: query and parameter element types differ");
-    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, Eq>, shapes::embed_dim<E>>,
+    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<E>>,
                   "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");
-    static_assert(rule::key_cols_are_kdim<shapes::key<S, Kd>, shapes::kdim<KDim>>,
+    static_assert(rule::key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<KDim>>,
                   "cxattn::multi_head_attention: key cols differ from the parameters' KDim");
-    static_assert(rule::value_cols_are_vdim<shapes::value<S2, Vd>, shapes::vdim<VDim>>,
+    static_assert(rule::value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<VDim>>,
                   "cxattn::multi_head_attention: value cols differ from the parameters' VDim");
-    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, Kd>, shapes::value<S2, Vd>>,
+    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,
                   "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");
-    static_assert(rule::every_option_is_known<Options...>,
-                  "cxattn::multi_head_attention: an option is none of causal, causal_lower_right, "
-                  "a mask (cxattn::matrix), scale(s)");
-    static_assert(rule::each_option_at_most_once<Options...>,
-                  "cxattn::multi_head_attention: an option is given twice (each kind at most once)");
-    static_assert(rule::one_causal_alignment<Options...>,
-                  "cxattn::multi_head_attention: causal and causal_lower_right together (choose one)");
-    static_assert(rule::masks_match_scores<shapes::scores<L, S>, Options...>,
-                  "cxattn::multi_head_attention: a mask is not L x S (query rows x key rows)");
-    static_assert(rule::additive_masks_hold_element_type<T, Options...>,
-                  "cxattn::multi_head_attention: an additive mask's element type differs from the query's "
-                  "(a mask holds bool, or the element type)");
+    CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options);
 
     attention_result<T, L, S, E> r;
-    using params_type = mha_params<W, E, H, KDim, VDim, G>;
-    if constexpr (rule::same_element_type<T, U> && rule::same_element_type<T, V> && rule::same_element_type<T, W> &&
-                  params_type::valid && Eq == E && Kd == KDim && Vd == VDim && S == S2 &&
-                  rule::options_valid<T, L, S, Options...>) {
+    using params_type = mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>;
+    if constexpr (rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
+                                                  shapes::value<S2, ValueCols>, params_type, Options...>) {
         const auto resolved =
             detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
-#if CXATTN_RUNTIME_KERNELS
-        // At run time, the kernels of cxattn/kernels.hpp for the projections and every head.
-        if constexpr (kernels::supported<T>) {
-            if (!cxattn::detail::is_constant_evaluated()) {
-                kernels::multi_head_attention<T, L, S, E, KDim, VDim, H, G>(query, key, value, params,
-                                                                            resolved.score_scale, r.output, r.weights,
-                                                                            kernels::mask_of<T, L, S>(resolved));
-                return r;
-            }
+        switch (detail::path_for<T>([&] {
+            return detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj,
+                                                     params.v_proj, params.out_proj, params.q_bias, params.k_bias,
+                                                     params.v_bias, params.out_bias);
+        })) {
+        case detail::path::kernels:
+            if constexpr (detail::kernels_serve<T>)
+                kernels::multi_head_attention<T, L, S, E, KDim, VDim, NumHeads, NumKvHeads>(
+                    query, key, value, params, resolved.score_scale, r.output, r.weights,
+                    kernels::mask_of<T, L, S>(resolved));
+            break;
+        case detail::path::plain:
+            detail::multi_head<detail::plain_arithmetic>(query, key, value, params, resolved, r);
+            break;
+        case detail::path::ieee:
+            detail::multi_head<detail::ieee_arithmetic>(query, key, value, params, resolved, r);
+            break;
         }
-#endif
-        if (cxattn::detail::is_constant_evaluated() &&
-            !detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
-                                               params.out_proj, params.q_bias, params.k_bias, params.v_bias,
-                                               params.out_bias))
-            detail::multi_head<true>(query, key, value, params, resolved, r);
-        else
-            detail::multi_head<false>(query, key, value, params, resolved, r);
     }
     return r;
 }

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "cxattn/config.hpp"
+#include "cxattn/detail/arithmetic.hpp"
+#include "cxattn/detail/dispatch.hpp"
 #include "cxattn/ieee.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/shapes.hpp"
@@ -14,24 +16,26 @@
 namespace cxattn {
 namespace detail {
 
-// The dot product of a.values[a_offset + k] and b.values[b_offset + k * BStride] over
-// k < sizeof...(K), summed left to right: the inner loop of every cxattn kernel in constant
-// evaluation, so its cost per multiply-add bounds how large a problem a compiler can evaluate.
-// One fold expression, no loop: Clang charges one step per statement, so this is one step per dot
-// product. The indexing is chosen per compiler because their evaluators price it differently
-// (measured in docs/benchmarks.md): GCC evaluates an array subscript far more cheaply than a
-// pointer dereference, Clang the reverse.
-template <std::size_t BStride, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
-          std::size_t... K>
-[[nodiscard]] constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
-                              std::size_t b_offset, std::index_sequence<K...>) noexcept {
-#if defined(__clang__)
-    const T* const a_row = &a.values[a_offset];
-    const T* const b_col = &b.values[b_offset];
-    return (... + (a_row[K] * b_col[K * BStride]));
-#else
-    return (... + (a.values[a_offset + K] * b.values[b_offset + K * BStride]));
-#endif
+// Runs algorithm(A{}) with the arithmetic policy of a call on element type T: ieee_arithmetic in
+// constant evaluation of floating-point operands that are not all finite (finite() tells, and is
+// called only then), plain_arithmetic otherwise. Element-wise operations and matmul have no
+// run-time kernel, so path::kernels means plain arithmetic here.
+template <class T, class Finite, class Algorithm>
+constexpr void with_arithmetic(Finite finite, Algorithm algorithm) noexcept {
+    if constexpr (std::is_floating_point_v<T>) {
+        if (path_for<T>(finite) == path::ieee) {
+            algorithm(ieee_arithmetic{});
+            return;
+        }
+    }
+    algorithm(plain_arithmetic{});
+}
+
+template <class A, class T, std::size_t M, std::size_t K, std::size_t N>
+constexpr void multiply(const matrix<T, M, K>& lhs, const matrix<T, K, N>& rhs, matrix<T, M, N>& out) noexcept {
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j)
+            out.values[i * N + j] = A::template dot<N>(lhs, i * K, rhs, j, std::make_index_sequence<K>{});
 }
 
 } // namespace detail
@@ -47,19 +51,8 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     static_assert(rule::arithmetic_element_type<T>, "cxattn::matmul: bool matrices are masks, not numbers");
     matrix<T, M, N> out;
     if constexpr (rule::same_element_type<T, U> && K == K2) {
-        if constexpr (std::is_floating_point_v<T>) {
-            if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(lhs) && detail::all_finite(rhs))) {
-                // NaN or inf at compile time: IEEE results by comparisons (cxattn/ieee.hpp).
-                const matrix<T, N, K> rhs_rows = transpose(rhs);
-                for (std::size_t i = 0; i < M; ++i)
-                    for (std::size_t j = 0; j < N; ++j)
-                        out.values[i * N + j] = detail::ieee::dot<K>(lhs, i * K, rhs_rows, j * K);
-                return out;
-            }
-        }
-        for (std::size_t i = 0; i < M; ++i)
-            for (std::size_t j = 0; j < N; ++j)
-                out.values[i * N + j] = detail::dot<N>(lhs, i * K, rhs, j, std::make_index_sequence<K>{});
+        detail::with_arithmetic<T>([&] { return detail::all_finite(lhs) && detail::all_finite(rhs); },
+                                   [&](auto arithmetic) { detail::multiply<decltype(arithmetic)>(lhs, rhs, out); });
     }
     return out;
 }
@@ -77,25 +70,31 @@ namespace detail {
 // Named operations rather than lambdas: a lambda's parameters would trip -Wshadow in user code
 // that has globals of the same names.
 struct plus {
-    template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs + rhs); }
-    template <class T> static constexpr T apply_ieee(T lhs, T rhs) noexcept { return ieee::add(lhs, rhs); }
+    template <class A, class T> static constexpr T apply(T lhs, T rhs) noexcept { return A::add(lhs, rhs); }
 };
 struct minus {
-    template <class T> static constexpr T apply(T lhs, T rhs) noexcept { return static_cast<T>(lhs - rhs); }
-    template <class T> static constexpr T apply_ieee(T lhs, T rhs) noexcept { return ieee::add(lhs, -rhs); }
+    template <class A, class T> static constexpr T apply(T lhs, T rhs) noexcept {
+        return A::add(lhs, static_cast<T>(-rhs));
+    }
 };
+
+template <class Op, class A, class T, std::size_t R, std::size_t C>
+constexpr void zip_into(const matrix<T, R, C>& lhs, const matrix<T, R, C>& rhs, matrix<T, R, C>& out) noexcept {
+    for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::template apply<A>(lhs.values[i], rhs.values[i]);
+}
 
 template <class Op, class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> zip(const matrix<T, R, C>& lhs, const matrix<T, R, C>& rhs) noexcept {
     matrix<T, R, C> out;
-    if constexpr (std::is_floating_point_v<T>) {
-        if (cxattn::detail::is_constant_evaluated() && !(all_finite(lhs) && all_finite(rhs))) {
-            for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::apply_ieee(lhs.values[i], rhs.values[i]);
-            return out;
-        }
-    }
-    for (std::size_t i = 0; i < R * C; ++i) out.values[i] = Op::apply(lhs.values[i], rhs.values[i]);
+    with_arithmetic<T>([&] { return all_finite(lhs) && all_finite(rhs); },
+                       [&](auto arithmetic) { zip_into<Op, decltype(arithmetic)>(lhs, rhs, out); });
     return out;
+}
+
+// Every element of m times s (Divide: divided by s).
+template <bool Divide, class A, class T, std::size_t R, std::size_t C>
+constexpr void scale_into(matrix<T, R, C>& m, T s) noexcept {
+    for (T& v : m.values) v = Divide ? A::divide(v, s) : A::mul(v, s);
 }
 
 } // namespace detail
@@ -136,13 +135,8 @@ template <class T, std::size_t R, std::size_t C>
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator*(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
-    if constexpr (std::is_floating_point_v<T>) {
-        if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s))) {
-            for (T& v : m.values) v = detail::ieee::mul(v, s);
-            return m;
-        }
-    }
-    for (T& v : m.values) v = static_cast<T>(v * s);
+    detail::with_arithmetic<T>([&] { return detail::all_finite(m) && detail::is_finite(s); },
+                               [&](auto arithmetic) { detail::scale_into<false, decltype(arithmetic)>(m, s); });
     return m;
 }
 
@@ -154,13 +148,8 @@ template <class T, std::size_t R, std::size_t C>
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr matrix<T, R, C> operator/(matrix<T, R, C> m, std::type_identity_t<T> s) noexcept {
     static_assert(rule::arithmetic_element_type<T>, "cxattn: scalar arithmetic: bool matrices are masks, not numbers");
-    if constexpr (std::is_floating_point_v<T>) {
-        if (cxattn::detail::is_constant_evaluated() && !(detail::all_finite(m) && detail::is_finite(s) && s != 0)) {
-            for (T& v : m.values) v = detail::ieee::divide(v, s);
-            return m;
-        }
-    }
-    for (T& v : m.values) v = static_cast<T>(v / s);
+    detail::with_arithmetic<T>([&] { return detail::all_finite(m) && detail::is_finite(s) && s != 0; },
+                               [&](auto arithmetic) { detail::scale_into<true, decltype(arithmetic)>(m, s); });
     return m;
 }
 

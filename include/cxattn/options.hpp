@@ -111,6 +111,22 @@ inline constexpr bool options_valid =
 
 namespace detail {
 
+// The mask rules, one function each (docs/semantics.md, "Where each rule is defined"):
+// resolved_options::masked and the run-time kernels' masks (cxattn/kernels/masks.hpp) are built
+// from them and from the bool mask's polarity (false masks).
+
+// Query `row` sees the keys j < causal_key_end(row, diagonal, S), that is j <= row + diagonal:
+// diagonal 0 aligns the causal mask to the upper-left corner, S - L to the lower-right one.
+[[nodiscard]] constexpr std::size_t causal_key_end(std::size_t row, std::ptrdiff_t diagonal, std::size_t S) noexcept {
+    const std::ptrdiff_t end = static_cast<std::ptrdiff_t>(row) + diagonal + 1;
+    return end <= 0 ? 0 : static_cast<std::size_t>(end) < S ? static_cast<std::size_t>(end) : S;
+}
+
+// An additive mask masks where it holds -inf (a finite bias, however negative, is a number).
+template <class T> [[nodiscard]] constexpr bool bias_masks(T bias) noexcept {
+    return bias == -std::numeric_limits<T>::infinity();
+}
+
 // The options of one call, resolved once before the loops: which masks there are (types, for
 // `if constexpr`), where their values are, the scale and the causal alignment.
 template <class T, std::size_t L, std::size_t S, class... Options> struct resolved_options {
@@ -136,9 +152,9 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     // j <= i + S - L (lower right; none when i + S < L).
     [[nodiscard]] constexpr std::size_t key_end(std::size_t row) const noexcept {
         if constexpr (is_causal_upper_left)
-            return row + 1 < S ? row + 1 : S;
+            return causal_key_end(row, 0, S);
         else if constexpr (is_causal_lower_right)
-            return row + S + 1 > L ? row + S + 1 - L : 0;
+            return causal_key_end(row, static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L), S);
         else
             return S;
     }
@@ -147,14 +163,15 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     // key `key` for query `row`; the causal options exclude every key from key_end(row) on.
     static constexpr bool has_pointwise_mask = has_bool_mask || has_additive_mask;
 
-    // The one definition of a masked position (docs/semantics.md, "Masks"): query `row` does not
-    // attend to key `key`. Every path, at compile time and at run time, decides it here.
+    // The one definition of a masked position (docs/semantics.md, "Where each rule is defined"): query
+    // `row` does not attend to key `key`. The constexpr algorithms call it; the kernels' masks apply
+    // the same rules (causal_key_end, bias_masks, a false in the bool mask) to blocks of scores.
     [[nodiscard]] constexpr bool masked(std::size_t row, std::size_t key) const noexcept {
         if (key >= key_end(row)) return true;
         if constexpr (has_bool_mask)
             if (!keep->values[row * S + key]) return true;
         if constexpr (has_additive_mask)
-            if (bias->values[row * S + key] == -std::numeric_limits<T>::infinity()) return true;
+            if (bias_masks(bias->values[row * S + key])) return true;
         return false;
     }
 };

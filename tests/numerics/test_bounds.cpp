@@ -1,4 +1,4 @@
-// Accuracy bounds of cxattn::portable::exp and cxattn::portable::sqrt (issue 3) on a fast subset:
+// Accuracy bounds of cxattn::portable::exp and cxattn::portable::sqrt on a fast subset:
 // 10^5 random arguments per type and function plus every special and threshold value.
 // References: exp of float and double is long double expl rounded to the type (within 0.5 + 2^-10 ULP,
 // so a result within 0.5 + e ULP is within 1 ULP of it); exp of long double is MPFR, correctly

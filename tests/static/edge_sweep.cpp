@@ -131,7 +131,7 @@ template <class T> struct sweep {
     // multi_head_attention (E = 2, 2 heads of 1, identity projections, zero biases except out_bias).
     static constexpr matrix<T, 2, 2> identity{1, 0, 0, 1};
     static constexpr cxattn::mha_params<T, 2, 2> params{identity, identity, identity, identity,
-                                                         {},       {},       {},       matrix<T, 1, 2>{5, 6}};
+                                                        {},       {},       {},       matrix<T, 1, 2>{5, 6}};
     static constexpr matrix<T, 1, 2> x{1, 1};
     static constexpr matrix<T, 2, 2> keys{nan, nan, 1, 1};
     // The masked key holds NaN: the output is the attended key's value (1, 1) plus out_bias.

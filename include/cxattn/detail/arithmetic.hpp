@@ -1,0 +1,140 @@
+// cxattn/detail/arithmetic.hpp: the two arithmetic policies of the constexpr algorithms.
+//
+// The algorithms (ops.hpp, detail/rows.hpp) are written once over a policy A and call A::dot (and
+// its fused forms dot_times and dot_plus), A::mul, A::add, A::divide, A::add_scaled and A::scale_row:
+//   plain_arithmetic: the element type's operators. Every operand must be finite in constant
+//     evaluation (a NaN result, or on Clang a NaN operand, is not a constant expression); at run
+//     time it gives IEEE results for any operand.
+//   ieee_arithmetic: the IEEE results decided by comparisons (cxattn/ieee.hpp), for constant
+//     evaluation of operands that hold NaN or infinity. It costs more evaluation steps.
+// detail::path_for (detail/dispatch.hpp) chooses between them, and the run-time kernels, once per call.
+#ifndef CXATTN_DETAIL_ARITHMETIC_HPP
+#define CXATTN_DETAIL_ARITHMETIC_HPP
+
+#include <cstddef>
+#include <utility>
+
+#include "cxattn/ieee.hpp"
+#include "cxattn/matrix.hpp"
+
+namespace cxattn::detail {
+
+struct plain_arithmetic {
+    // a.values[a_offset + k] * b.values[b_offset + k * BStride], summed left to right over
+    // k < sizeof...(K): the inner loop of every constexpr algorithm, so its cost per multiply-add
+    // bounds how large a problem a compiler can evaluate. One fold expression, no loop: Clang
+    // charges one step per statement, so this is one step per dot product. The indexing is chosen
+    // per compiler because their evaluators price it differently (docs/benchmarks.md): GCC
+    // evaluates an array subscript far more cheaply than a pointer dereference, Clang the reverse.
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
+                                         std::size_t b_offset, std::index_sequence<K...>) noexcept {
+#if defined(__clang__)
+        const T* const a_row = &a.values[a_offset];
+        const T* const b_col = &b.values[b_offset];
+        return (... + (a_row[K] * b_col[K * BStride]));
+#else
+        return (... + (a.values[a_offset + K] * b.values[b_offset + K * BStride]));
+#endif
+    }
+
+    // dot(...) * factor and dot(...) + addend in one statement each: the scores and the projections
+    // (a call more per element would cost Clang two steps more per element).
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot_times(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                               const matrix<T, RB, CB>& b, std::size_t b_offset, T factor,
+                                               std::index_sequence<K...> terms) noexcept {
+        return dot<BStride>(a, a_offset, b, b_offset, terms) * factor;
+    }
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot_plus(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                              const matrix<T, RB, CB>& b, std::size_t b_offset, T addend,
+                                              std::index_sequence<K...> terms) noexcept {
+        return dot<BStride>(a, a_offset, b, b_offset, terms) + addend;
+    }
+
+    template <class T> [[nodiscard]] static constexpr T mul(T a, T b) noexcept { return static_cast<T>(a * b); }
+    template <class T> [[nodiscard]] static constexpr T add(T a, T b) noexcept { return static_cast<T>(a + b); }
+    template <class T> [[nodiscard]] static constexpr T divide(T a, T b) noexcept { return static_cast<T>(a / b); }
+
+    // acc.values[acc_offset + d] += weight * x.values[x_offset + d] for every d: one fold
+    // expression, so one Clang step per row of values, indexed per compiler as dot is.
+    template <class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX, std::size_t... D>
+    static constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight,
+                                     const matrix<T, RX, CX>& x, std::size_t x_offset,
+                                     std::index_sequence<D...>) noexcept {
+#if defined(__clang__)
+        T* const a = &acc.values[acc_offset];
+        const T* const b = &x.values[x_offset];
+        ((a[D] += weight * b[D]), ...);
+#else
+        ((acc.values[acc_offset + D] += weight * x.values[x_offset + D]), ...);
+#endif
+    }
+
+    // acc.values[offset + d] *= factor for every d: one fold expression.
+    template <class T, std::size_t R, std::size_t C, std::size_t... D>
+    static constexpr void scale_row(matrix<T, R, C>& acc, std::size_t offset, T factor,
+                                    std::index_sequence<D...>) noexcept {
+#if defined(__clang__)
+        T* const a = &acc.values[offset];
+        ((a[D] *= factor), ...);
+#else
+        ((acc.values[offset + D] *= factor), ...);
+#endif
+    }
+};
+
+struct ieee_arithmetic {
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
+                                         std::size_t b_offset, std::index_sequence<K...>) noexcept {
+        T sum{};
+        for (std::size_t k = 0; k < sizeof...(K); ++k)
+            sum = ieee::add(sum, ieee::mul(a.values[a_offset + k], b.values[b_offset + k * BStride]));
+        return sum;
+    }
+
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot_times(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                               const matrix<T, RB, CB>& b, std::size_t b_offset, T factor,
+                                               std::index_sequence<K...> terms) noexcept {
+        return ieee::mul(dot<BStride>(a, a_offset, b, b_offset, terms), factor);
+    }
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot_plus(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                              const matrix<T, RB, CB>& b, std::size_t b_offset, T addend,
+                                              std::index_sequence<K...> terms) noexcept {
+        return ieee::add(dot<BStride>(a, a_offset, b, b_offset, terms), addend);
+    }
+
+    template <class T> [[nodiscard]] static constexpr T mul(T a, T b) noexcept { return ieee::mul(a, b); }
+    template <class T> [[nodiscard]] static constexpr T add(T a, T b) noexcept { return ieee::add(a, b); }
+    template <class T> [[nodiscard]] static constexpr T divide(T a, T b) noexcept { return ieee::divide(a, b); }
+
+    template <class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX, std::size_t... D>
+    static constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight,
+                                     const matrix<T, RX, CX>& x, std::size_t x_offset,
+                                     std::index_sequence<D...>) noexcept {
+        for (std::size_t d = 0; d < sizeof...(D); ++d)
+            acc.values[acc_offset + d] =
+                ieee::add(acc.values[acc_offset + d], ieee::mul(weight, x.values[x_offset + d]));
+    }
+
+    template <class T, std::size_t R, std::size_t C, std::size_t... D>
+    static constexpr void scale_row(matrix<T, R, C>& acc, std::size_t offset, T factor,
+                                    std::index_sequence<D...>) noexcept {
+        for (std::size_t d = 0; d < sizeof...(D); ++d)
+            acc.values[offset + d] = ieee::mul(acc.values[offset + d], factor);
+    }
+};
+
+} // namespace cxattn::detail
+
+#endif // CXATTN_DETAIL_ARITHMETIC_HPP

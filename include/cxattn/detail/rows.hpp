@@ -1,0 +1,146 @@
+// cxattn/detail/rows.hpp: the constexpr row engine under scaled_dot_product_attention,
+// streaming_attention and multi_head_attention: one query row at a time, written once over an
+// arithmetic policy (detail/arithmetic.hpp). The run-time kernels' counterpart is
+// kernels::detail::attention_core (cxattn/kernels/attention.hpp).
+#ifndef CXATTN_DETAIL_ROWS_HPP
+#define CXATTN_DETAIL_ROWS_HPP
+
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+#include "cxattn/detail/arithmetic.hpp"
+#include "cxattn/detail/special_rows.hpp"
+#include "cxattn/ieee.hpp"
+#include "cxattn/math.hpp"
+#include "cxattn/matrix.hpp"
+#include "cxattn/softmax.hpp"
+
+namespace cxattn::detail {
+
+// Whether plain_arithmetic can be constant-evaluated on these operands: everything finite, except
+// -inf in an additive mask (it masks, so it takes part in no arithmetic).
+template <class Resolved, class... Operands>
+[[nodiscard]] constexpr bool plain_arithmetic_suffices(const Resolved& options, const Operands&... operands) noexcept {
+    if (!(all_finite(operands) && ...)) return false;
+    if (!is_finite(options.score_scale)) return false;
+    if constexpr (Resolved::has_additive_mask) {
+        for (std::size_t i = 0; i < Resolved::query_length; ++i)
+            if (!row_below_plus_inf(*options.bias, i * Resolved::key_length,
+                                    std::make_index_sequence<Resolved::key_length>{}))
+                return false;
+    }
+    return true;
+}
+
+// Where one query row's operands are: the row itself (Dk values at query.values[query_offset]),
+// key j (Dk values at key.values[key_offset + j * key cols]) and value j (Dv values at
+// value.values[value_offset + j * value cols]). The offsets and strides let multi_head_attention
+// point into one head's columns of the projected matrices.
+template <class Query, class Key, class Value> struct row_operands {
+    const Query& query;
+    std::size_t query_offset;
+    const Key& key;
+    std::size_t key_offset;
+    const Value& value;
+    std::size_t value_offset;
+};
+
+// The score of the query row and key j, (q . k_j) * scale + bias(row, j), for a position that no
+// mask excludes. One return statement per case, no locals: Clang charges a step per statement.
+template <std::size_t Dk, class A, class Resolved, class Query, class Key, class Value>
+[[nodiscard]] constexpr typename Query::value_type score(const row_operands<Query, Key, Value>& in, std::size_t j,
+                                                         std::size_t row, const Resolved& options) noexcept {
+    if constexpr (Resolved::has_additive_mask)
+        return A::add(A::dot_times(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols,
+                                   options.score_scale, std::make_index_sequence<Dk>{}),
+                      options.bias->values[row * Resolved::key_length + j]);
+    else
+        return A::dot_times(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
+                            std::make_index_sequence<Dk>{});
+}
+
+// One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs
+// at output.values[output_offset], which must be zero on entry (they accumulate). A masked position
+// (resolved_options::masked) gets the score -inf, which softmax_row turns into the weight 0 (or a
+// zero row when all are masked); the sum of values then skips it, so a NaN or inf in a masked key or
+// value is never read.
+template <std::size_t S, std::size_t Dk, std::size_t Dv, class A, class Resolved, class Query, class Key, class Value,
+          class Weights, class Output>
+constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t row, const Resolved& options,
+                          Weights& weights, std::size_t weights_offset, Output& output,
+                          std::size_t output_offset) noexcept {
+    using T = typename Weights::value_type;
+    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+    const std::size_t end = options.key_end(row); // keys from end on are masked (resolved_options::masked)
+    for (std::size_t j = 0; j < end; ++j)
+        weights.values[weights_offset + j] =
+            Resolved::has_pointwise_mask && options.masked(row, j) ? minus_inf : score<Dk, A>(in, j, row, options);
+    for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
+    if (softmax_row<S>(weights, weights_offset)) { // a NaN score: the whole output row is NaN
+        for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
+        return;
+    }
+    for (std::size_t j = 0; j < end; ++j)
+        if (!(Resolved::has_pointwise_mask && options.masked(row, j)))
+            A::add_scaled(output, output_offset, weights.values[weights_offset + j], in.value,
+                          in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
+}
+
+// One query row by the online softmax (Milakov & Gimelshein 2018, "Online normalizer calculation
+// for softmax", alg. 3; the inner loop of FlashAttention, Dao et al. 2022): one pass over the keys
+// keeps the running maximum m of the scores, the running sum l of exp(score - m) and the running
+// weighted sum of values in the output row itself (Dv values at output.values[output_offset], zero
+// on entry); a new maximum rescales l and the sum by exp(m_old - m_new). At the end the output is
+// divided by l. So a row holds Dv + 3 values, whatever S is. Masked positions, the all-masked row
+// and NaN behave as in attend_row.
+template <std::size_t S, std::size_t Dk, std::size_t Dv, class A, class Resolved, class Query, class Key, class Value,
+          class Output>
+constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t row, const Resolved& options,
+                          Output& output, std::size_t output_offset) noexcept {
+    using T = typename Output::value_type;
+    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+    const std::size_t end = options.key_end(row);
+
+    T max = minus_inf; // m: the largest score so far
+    T sum{};           // l: sum of exp(score - m) so far
+    for (std::size_t j = 0; j < end; ++j) {
+        if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
+        const T s = score<Dk, A>(in, j, row, options);
+        if (!(s <= max)) { // a new maximum, or NaN (which compares false)
+            if (s != s) {  // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
+                for (std::size_t d = 0; d < Dv; ++d)
+                    output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
+                return;
+            }
+            if (max != minus_inf) { // rescale what was accumulated against the old maximum
+                const T factor = cxattn::exp(max - s);
+                sum *= factor;
+                A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
+            }
+            max = s;
+        }
+        const T weight = online_weight(s, max);
+        sum += weight;
+        A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
+                      std::make_index_sequence<Dv>{});
+    }
+    if (sum == T{}) return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
+    if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
+        for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
+        return;
+    }
+    // The running sum, not yet divided by l <= (keys attended), overflowed (values within a factor
+    // S of the largest finite number), or values hold inf or NaN: a second pass with the final m and
+    // l sums normalised weights, as scaled_dot_product_attention does. Rare, so scores are recomputed.
+    for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = T{};
+    for (std::size_t j = 0; j < end; ++j) {
+        if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
+        A::add_scaled(output, output_offset, online_weight(score<Dk, A>(in, j, row, options), max) / sum, in.value,
+                      in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
+    }
+}
+
+} // namespace cxattn::detail
+
+#endif // CXATTN_DETAIL_ROWS_HPP

@@ -1,0 +1,57 @@
+// cxattn/detail/special_rows.hpp: the rule for the rows of softmax that plain arithmetic gets wrong
+// (docs/semantics.md, "Special rows"), stated once for the constexpr algorithms and the run-time
+// kernels alike.
+#ifndef CXATTN_DETAIL_SPECIAL_ROWS_HPP
+#define CXATTN_DETAIL_SPECIAL_ROWS_HPP
+
+#include <cstddef>
+#include <limits>
+
+#include "cxattn/math.hpp"
+
+namespace cxattn::detail {
+
+enum class row_kind {
+    ordinary,     // exp(x - max) / sum: every entry finite or -inf, at least one finite
+    nan,          // a NaN: NaN weights, except 0 at -inf (masked positions stay 0)
+    infinite_max, // the maximum is +inf: the +inf entries share the weight (softmax's limit)
+    all_masked,   // every entry -inf: nothing to attend to, all weights 0
+};
+
+// The kind of a row from its maximum and whether it holds a NaN; decided by comparisons, so that it
+// works in constant evaluation too.
+template <class T> [[nodiscard]] constexpr row_kind kind_of_row(T max, bool has_nan) noexcept {
+    if (has_nan) return row_kind::nan;
+    if (max == std::numeric_limits<T>::infinity()) return row_kind::infinite_max;
+    if (max == -std::numeric_limits<T>::infinity()) return row_kind::all_masked;
+    return row_kind::ordinary;
+}
+
+// The weight of the entry x of a row of that kind (not ordinary); infinite_count is the number of
+// +inf entries of the row (used by row_kind::infinite_max only).
+template <class T> [[nodiscard]] constexpr T special_row_weight(row_kind kind, T x, T infinite_count) noexcept {
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    if (kind == row_kind::nan) return x == -inf ? T{} : std::numeric_limits<T>::quiet_NaN();
+    if (kind == row_kind::infinite_max) return x == inf ? T{1} / infinite_count : T{};
+    return T{};
+}
+
+// Replaces the n entries row[0, n) of a row of that kind (not ordinary) by their weights.
+template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::size_t n) noexcept {
+    T infinite_count{};
+    for (std::size_t j = 0; j < n; ++j) infinite_count += row[j] == std::numeric_limits<T>::infinity() ? T{1} : T{};
+    for (std::size_t j = 0; j < n; ++j) row[j] = special_row_weight(kind, row[j], infinite_count);
+}
+
+// The online softmax's unnormalised weight of the score s against the running maximum max:
+// exp(s - max), except where that is inf - inf: 0 while the maximum is -inf (every score so far
+// masked: row_kind::all_masked), and 1 at the maximum, +inf included (a +inf maximum rescales the
+// finite scores before it by exp(-inf) = 0, so the +inf scores share the weight:
+// row_kind::infinite_max).
+template <class T> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
+    return max == -std::numeric_limits<T>::infinity() ? T{} : s == max ? T{1} : cxattn::exp(s - max);
+}
+
+} // namespace cxattn::detail
+
+#endif // CXATTN_DETAIL_SPECIAL_ROWS_HPP

@@ -1,0 +1,157 @@
+// cxattn/kernels/attention.hpp: attention and multi-head attention at run time: a tiny path in registers, and the blocked products around the softmax rows.
+#ifndef CXATTN_KERNELS_ATTENTION_HPP
+#define CXATTN_KERNELS_ATTENTION_HPP
+
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+
+#include "cxattn/detail/special_rows.hpp"
+#include "cxattn/kernels/exp.hpp"
+#include "cxattn/kernels/gemm.hpp"
+#include "cxattn/kernels/masks.hpp"
+#include "cxattn/kernels/reduce.hpp"
+#include "cxattn/kernels/softmax.hpp"
+#include "cxattn/kernels/target.hpp"
+#include "cxattn/matrix.hpp"
+
+namespace cxattn::kernels {
+
+namespace detail {
+
+// Attention whose key length and head sizes are all at most 4: every row fits in a few registers,
+// and the packed panels of the blocked products would cost more than the arithmetic.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
+
+// The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: the
+// rule of cxattn/detail/special_rows.hpp.
+template <class T, std::size_t S> CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
+    const row_extent<T> extent = row_max<T, S>(w);
+    cxattn::detail::weigh_special_row(cxattn::detail::kind_of_row(extent.max, extent.has_nan), w, S);
+}
+
+// Row i of a tiny attention again, from the query and the keys: its scores, then its weights.
+template <class T, std::size_t S, std::size_t Dk, std::size_t LdK, class Mask>
+CXATTN_DETAIL_OUT_OF_LINE void redo_special_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
+                                                T* w) noexcept {
+    for (std::size_t j = 0; j < S; ++j) {
+        T dot{};
+        for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * LdK + d];
+        w[j] = dot * scale;
+    }
+    mask.apply(i, 0, w, S, S);
+    weights_of_special_row<T, S>(w);
+}
+
+// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
+          std::size_t LdV, std::size_t LdO, class Mask>
+inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
+                           const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
+                           T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
+    for (std::size_t i = 0; i < L; ++i)
+        for (std::size_t j = 0; j < S; ++j) {
+            T dot{};
+            for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * k[j * LdK + d];
+            w[i * S + j] = dot;
+        }
+    // The softmax of the common rows only, in one straight run the compilers vectorise across rows
+    // (GCC stops doing so, and takes twice the time at 4 x 4, as soon as the loop holds a test for
+    // NaN or +inf). Those rows come out all NaN, and are redone after.
+    for (std::size_t i = 0; i < L; ++i) {
+        T* row = w + i * S;
+        for (std::size_t j = 0; j < S; ++j) row[j] *= scale;
+        mask.apply(i, 0, row, S, S);
+        T max = row[0];
+        for (std::size_t j = 1; j < S; ++j) max = row[j] > max ? row[j] : max;
+        if (max == -std::numeric_limits<T>::infinity()) max = T(0); // a row of -inf: zeros
+        T sum{};
+        for (std::size_t j = 0; j < S; ++j) {
+            row[j] = kernels::exp(row[j] - max);
+            sum += row[j];
+        }
+        if (sum == T(0)) continue;
+        const T inverse = T(1) / sum;
+        for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
+    }
+    for (std::size_t i = 0; i < L; ++i)
+        if (w[i * S] != w[i * S]) redo_special_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
+    for (std::size_t i = 0; i < L; ++i) {
+        T acc[Dv] = {};
+        for (std::size_t j = 0; j < S; ++j) {
+            const T wij = w[i * S + j];
+            for (std::size_t d = 0; d < Dv; ++d) acc[d] += wij * v[j * LdV + d];
+        }
+        for (std::size_t d = 0; d < Dv; ++d) out[i * LdO + d] = acc[d];
+    }
+}
+
+// Attention on operands with row strides LdQ, LdK, LdV (the columns of one head, for
+// multi_head_attention) into an output with row stride LdO and L x S weights.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
+          std::size_t LdV, std::size_t LdO, class Mask>
+inline void attention_core(const T* q, const T* k, const T* v, T scale, T* out, T* w, const Mask& mask) noexcept {
+    if constexpr (tiny<T, L, S, Dk, Dv>) {
+        tiny_attention<T, L, S, Dk, Dv, LdQ, LdK, LdV, LdO>(q, k, v, scale, out, w, mask);
+    } else {
+        product<T, L, Dk, S, true>(q, LdQ, k, LdK, w, S, false);
+        softmax_rows<T, L, S>(w, scale, mask);
+        product<T, L, S, Dv, false>(w, S, v, LdV, out, LdO, false);
+    }
+    // A masked position's key and value are never read: its score is -inf whatever the key, and its
+    // value, if it holds inf or NaN, is left out of the sum rather than multiplied by 0.
+    if constexpr (!std::is_same_v<Mask, no_mask>) {
+        bool finite = true;
+        for (std::size_t j = 0; j < S; ++j) finite = finite && values_finite<T, Dv>(v + j * LdV);
+        if (!finite)
+            product_skipping<T, L, S, Dv>(w, S, v, LdV, out, LdO, false,
+                                          [&](std::size_t i, std::size_t j) { return mask.masked(i, j, S); });
+    }
+}
+
+} // namespace detail
+
+// Scaled dot-product attention at run time: weights = softmax(mask(query key^T * scale)) (L x S),
+// output = weights value (L x Dv), with the semantics of the constexpr algorithm
+// (cxattn/attention.hpp) for every input, NaN and infinities included.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask = no_mask>
+inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
+                      T scale, matrix<T, L, Dv>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
+    static_assert(supported<T>, "cxattn::kernels::attention: the element type must be float or double (IEEE 754)");
+    detail::attention_core<T, L, S, Dk, Dv, Dk, Dk, Dv, Dv>(query.values, key.values, value.values, scale,
+                                                            output.values, weights.values, mask);
+}
+
+// multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_params): the
+// projections, each head's attention over its columns of the projected query and of its key/value
+// head (NumKvHeads of them, NumHeads / NumKvHeads query heads each), the heads' weights averaged, the output projection.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim,
+          std::size_t NumHeads, std::size_t NumKvHeads, class Params, class Mask = no_mask>
+inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
+                                 const matrix<T, S, VDim>& value, const Params& params, T scale,
+                                 matrix<T, L, E>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
+    static_assert(supported<T>,
+                  "cxattn::kernels::multi_head_attention: the element type must be float or double (IEEE 754)");
+    constexpr std::size_t head_dim = E / NumHeads, kv_dim = NumKvHeads * head_dim, group = NumHeads / NumKvHeads;
+    matrix<T, L, E> queries, heads;
+    matrix<T, S, kv_dim> keys, values;
+    matrix<T, L, S> head_weights;
+    detail::project<T, L, E, E>(query.values, params.q_proj.values, params.q_bias.values, queries.values);
+    detail::project<T, S, KDim, kv_dim>(key.values, params.k_proj.values, params.k_bias.values, keys.values);
+    detail::project<T, S, VDim, kv_dim>(value.values, params.v_proj.values, params.v_bias.values, values.values);
+    for (T& x : weights.values) x = T(0);
+    for (std::size_t h = 0; h < NumHeads; ++h) {
+        const std::size_t kv_offset = h / group * head_dim;
+        detail::attention_core<T, L, S, head_dim, head_dim, E, kv_dim, kv_dim, E>(
+            queries.values + h * head_dim, keys.values + kv_offset, values.values + kv_offset, scale,
+            heads.values + h * head_dim, head_weights.values, mask);
+        for (std::size_t i = 0; i < L * S; ++i) weights.values[i] += head_weights.values[i];
+    }
+    for (T& x : weights.values) x /= static_cast<T>(NumHeads); // the mean over the heads (average_attn_weights)
+    detail::project<T, L, E, E>(heads.values, params.out_proj.values, params.out_bias.values, output.values);
+}
+
+} // namespace cxattn::kernels
+
+#endif // CXATTN_KERNELS_ATTENTION_HPP

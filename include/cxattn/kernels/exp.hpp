@@ -1,0 +1,105 @@
+// cxattn/kernels/exp.hpp: the vectorisable exp of the run-time kernels, within 2 ULP for float and double.
+#ifndef CXATTN_KERNELS_EXP_HPP
+#define CXATTN_KERNELS_EXP_HPP
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "cxattn/detail/exp_tables.hpp"
+#include "cxattn/kernels/target.hpp"
+
+namespace cxattn::kernels {
+
+namespace detail {
+
+template <class T> struct exp_constants;
+
+// exp(x) = 2^k exp(r), k = round(x / ln2), r = x - k ln2 (Cody and Waite's two-part ln2, whose
+// high part has few bits so that k ln2_hi is exact). exp(r) on |r| <= ln2/2 is its Taylor
+// polynomial: degree 7 for float (truncation below 0.05 ULP) and 13 for double (below 0.04 ULP).
+// The thresholds are cxattn::portable::exp's (detail/exp_tables.hpp): beyond them the result rounds
+// to inf or to zero.
+template <> struct exp_constants<float> {
+    using bits = std::uint32_t;
+    static constexpr float overflow = cxattn::detail::math::exp_overflow_binary32;
+    static constexpr float underflow = cxattn::detail::math::exp_underflow_binary32;
+    static constexpr float inv_ln2 = 0x1.715476p+0f;
+    static constexpr float ln2_hi = 0x1.62e400p-1f;
+    static constexpr float ln2_lo = 0x1.7f7d1cp-20f;
+    static constexpr float shifter = 0x1.8p23f; // adding it rounds |z| < 2^22 to an integer
+    static constexpr int mantissa_bits = 23;
+    static constexpr int bias = 127;
+    static constexpr std::size_t degree = 7;
+    static constexpr float taylor[degree + 1] = {1.0f,           1.0f,           0x1p-1f,         0x1.555556p-3f,
+                                                 0x1.555556p-5f, 0x1.111112p-7f, 0x1.6c16c2p-10f, 0x1.a01a02p-13f};
+};
+
+template <> struct exp_constants<double> {
+    using bits = std::uint64_t;
+    static constexpr double overflow = cxattn::detail::math::exp_overflow_binary64;
+    static constexpr double underflow = cxattn::detail::math::exp_underflow_binary64;
+    static constexpr double inv_ln2 = 0x1.71547652b82fep+0;
+    static constexpr double ln2_hi = 0x1.62e42fee00000p-1;
+    static constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+    static constexpr double shifter = 0x1.8p52;
+    static constexpr int mantissa_bits = 52;
+    static constexpr int bias = 1023;
+    static constexpr std::size_t degree = 13;
+    static constexpr double taylor[degree + 1] = {1.0,
+                                                  1.0,
+                                                  0x1p-1,
+                                                  0x1.5555555555555p-3,
+                                                  0x1.5555555555555p-5,
+                                                  0x1.1111111111111p-7,
+                                                  0x1.6c16c16c16c17p-10,
+                                                  0x1.a01a01a01a01ap-13,
+                                                  0x1.a01a01a01a01ap-16,
+                                                  0x1.71de3a556c734p-19,
+                                                  0x1.27e4fb7789f5cp-22,
+                                                  0x1.ae64567f544e4p-26,
+                                                  0x1.1eed8eff8d898p-29,
+                                                  0x1.6124613a86d09p-33};
+};
+
+// 2^e for e in [1 - bias, bias]: the biased exponent in the exponent field.
+template <class T> [[nodiscard]] inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
+    return std::bit_cast<T>(
+        static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
+}
+
+} // namespace detail
+
+// e^x at run time, within 2 ULP for float and double, with NaN, +-inf, overflow, underflow
+// (subnormal results included) and -0 handled as std::exp does. Branch-free: every step is
+// arithmetic or a select, so a loop of calls vectorises.
+template <class T> [[nodiscard]] inline T exp(T x) noexcept {
+    static_assert(supported<T>, "cxattn::kernels::exp: the element type must be float or double (IEEE 754)");
+    using C = detail::exp_constants<T>;
+    using bits = typename C::bits;
+    // z = x / ln2 + shifter: the bits of z hold k = round(x / ln2) in their low part. For |x| beyond
+    // the thresholds k is meaningless, and the selects at the end replace the result.
+    const T z = x * C::inv_ln2 + C::shifter;
+    const T k_real = z - C::shifter;
+    const bits k = std::bit_cast<bits>(z) - std::bit_cast<bits>(C::shifter); // k modulo 2^bits
+    const T r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
+    T p = C::taylor[C::degree];
+    for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
+    // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
+    // nonzero range; the second product rounds once, into a subnormal where the result is one.
+    using sbits = std::make_signed_t<bits>;
+    const sbits k_signed = static_cast<sbits>(k);
+    const sbits k_half = static_cast<sbits>(k_signed >> 1); // arithmetic shift (C++20): floor(k / 2)
+    const sbits k_rest = static_cast<sbits>(k_signed - k_half);
+    const T y =
+        p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) * detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
+    // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
+    // through the polynomial.
+    return x > C::overflow ? std::numeric_limits<T>::infinity() : x < C::underflow ? T(0) : y;
+}
+
+} // namespace cxattn::kernels
+
+#endif // CXATTN_KERNELS_EXP_HPP

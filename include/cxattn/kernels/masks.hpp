@@ -1,0 +1,136 @@
+// cxattn/kernels/masks.hpp: the masks of the run-time kernels, built from the options of a public call.
+#ifndef CXATTN_KERNELS_MASKS_HPP
+#define CXATTN_KERNELS_MASKS_HPP
+
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+
+#include "cxattn/options.hpp"
+
+namespace cxattn::kernels {
+
+// The rules are those of cxattn/options.hpp (causal_key_end, bias_masks, and false in a bool mask),
+// which resolved_options::masked combines for the constexpr algorithms; here they are applied to a
+// block of scores at once.
+// Masks, applied to scaled scores before softmax: a masked score becomes -inf, whatever it was
+// (NaN from a key holding NaN included), so its weight is zero, and a row whose scores are all
+// masked has zero weights. apply(row, first, x, count, length) masks x[0, count), the scores of
+// keys [first, first + count) of query `row` in an attention over `length` keys; masked(row, j,
+// length) tells whether key j is masked for query `row`.
+struct no_mask {
+    template <class T> void apply(std::size_t, std::size_t, T*, std::size_t, std::size_t) const noexcept {}
+    [[nodiscard]] bool masked(std::size_t, std::size_t, std::size_t) const noexcept { return false; }
+};
+
+// Query i sees key j only if j <= i + Offset: Offset 0 is PyTorch's is_causal (aligned to the
+// upper-left corner), Offset S - L aligns the diagonal with the lower-right corner.
+template <std::ptrdiff_t Offset> struct causal_mask {
+    template <class T>
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        const std::size_t end = cxattn::detail::causal_key_end(row, Offset, length); // keys from end on are masked
+        for (std::size_t j = end > first ? end - first : 0; j < count; ++j) x[j] = -std::numeric_limits<T>::infinity();
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return j >= cxattn::detail::causal_key_end(row, Offset, length);
+    }
+};
+
+// keep[row * length + j] false masks key j of the row (PyTorch's boolean attn_mask: true attends).
+struct bool_mask {
+    const bool* keep;
+    template <class T>
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        const bool* k = keep + row * length + first;
+        for (std::size_t j = 0; j < count; ++j) x[j] = k[j] ? x[j] : -std::numeric_limits<T>::infinity();
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return !keep[row * length + j];
+    }
+};
+
+// bias[row * length + j] is added to the score of key j (PyTorch's float attn_mask); -inf masks.
+template <class T> struct additive_mask {
+    const T* bias;
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+        const T* b = bias + row * length + first;
+        for (std::size_t j = 0; j < count; ++j) x[j] = cxattn::detail::bias_masks(b[j]) ? minus_inf : x[j] + b[j];
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return cxattn::detail::bias_masks(bias[row * length + j]);
+    }
+};
+
+// The masks of one call together. The bias is added first and the bool and causal masks then set
+// -inf, so that a position they mask takes no value from the bias (a +inf there would make NaN).
+template <class T, class Causal, bool HasKeep, bool HasBias> struct mask_set {
+    Causal causal;
+    const bool* keep;
+    const T* bias;
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t length) const noexcept {
+        if constexpr (HasBias) additive_mask<T>{bias}.apply(row, first, x, count, length);
+        if constexpr (HasKeep) bool_mask{keep}.apply(row, first, x, count, length);
+        causal.apply(row, first, x, count, length);
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        if constexpr (HasBias)
+            if (additive_mask<T>{bias}.masked(row, j, length)) return true;
+        if constexpr (HasKeep)
+            if (!keep[row * length + j]) return true;
+        return causal.masked(row, j, length);
+    }
+};
+
+// The kernels' mask for the options of a public call, resolved by cxattn/options.hpp
+// (detail::resolved_options): no_mask when there is none, so the kernels take their unmasked loops.
+template <class T, std::size_t L, std::size_t S, class Resolved>
+[[nodiscard]] inline auto mask_of(const Resolved& options) noexcept {
+    using causal = std::conditional_t<
+        Resolved::is_causal_upper_left, causal_mask<0>,
+        std::conditional_t<Resolved::is_causal_lower_right,
+                           causal_mask<static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L)>, no_mask>>;
+    constexpr bool has_keep = Resolved::has_bool_mask, has_bias = Resolved::has_additive_mask;
+    if constexpr (!has_keep && !has_bias && std::is_same_v<causal, no_mask>) {
+        return no_mask{};
+    } else {
+        const bool* keep = nullptr;
+        const T* bias = nullptr;
+        if constexpr (has_keep) keep = options.keep->values;
+        if constexpr (has_bias) bias = options.bias->values;
+        return mask_set<T, causal, has_keep, has_bias>{causal{}, keep, bias};
+    }
+}
+
+// softmax of each of the R rows of C values at x, in place, after multiplying each value by scale
+// and applying the mask: exp(x_j - max) / sum_k exp(x_k - max). The semantics of the constexpr
+// softmax (cxattn/softmax.hpp): a row holding a NaN has NaN weights except 0 at its -inf entries; a
+// row whose maximum is +inf gives its +inf entries equal weights and the others 0; a row of -inf
+
+namespace detail {
+
+// A mask seen from query row `first`: row r of a block is row first + r of the attention.
+template <class Mask> struct offset_mask {
+    const Mask& mask;
+    std::size_t first;
+    template <class T>
+    void apply(std::size_t row, std::size_t first_key, T* x, std::size_t count, std::size_t length) const noexcept {
+        mask.apply(first + row, first_key, x, count, length);
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t length) const noexcept {
+        return mask.masked(first + row, j, length);
+    }
+};
+
+template <class Mask> [[nodiscard]] inline auto rows_from(const Mask& mask, std::size_t first) noexcept {
+    if constexpr (std::is_same_v<Mask, no_mask>)
+        return no_mask{};
+    else
+        return offset_mask<Mask>{mask, first};
+}
+
+} // namespace detail
+
+} // namespace cxattn::kernels
+
+#endif // CXATTN_KERNELS_MASKS_HPP
