@@ -14,5 +14,6 @@
 #include "cxattn/attention.hpp"
 #include "cxattn/streaming.hpp"
 #include "cxattn/multi_head.hpp"
+#include "cxattn/quantized.hpp"
 
 #endif // CXATTN_CXATTN_HPP
