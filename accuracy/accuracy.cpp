@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accuracy of cxattn::portable::exp and cxattn::portable::sqrt against MPFR, with glibc's exp, expf,
 // expl and sqrt, sqrtf, sqrtl in the same table for context.
 //

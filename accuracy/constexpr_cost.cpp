@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Constant-evaluation cost of cxattn::portable::exp / sqrt, measured by constexpr_cost.py: this file
 // evaluates COST_CALLS calls of COST_FUNCTION on COST_TYPE in one constant expression; the script finds
 // the smallest -fconstexpr-steps (Clang) or -fconstexpr-ops-limit (GCC) that compiles it, and subtracts

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Constant-evaluation cost of one cxattn::portable::exp / sqrt call, per compiler and type.
 
   python3 accuracy/constexpr_cost.py [COMPILER...]      (default: g++ clang++)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook's inputs: np.random.seed(42); X = rand(3, 4); W_Q, W_K, W_V = rand(4, 4), in
 // that order, as literals with 17 significant digits (enough to round-trip a double), so that
 // everything built from them is a constant expression. tests/runtime/test_notebook.cpp proves

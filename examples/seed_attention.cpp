@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook in C++: every number below is computed by the compiler, and the program only
 // prints them, in numpy's layout, so its output can be compared with the notebook line by line.
 #include <cstdio>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Measures the Cortex-M4F figures of docs/embedded.md and prints them as Markdown tables.
 
     scripts/embedded_sizes.py [BUILD_DIR]      (default: build-cortex-m4f)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every libFuzzer target of tests/fuzz for a bounded time (default 60 s each), starting from
 # the kept inputs in tests/fuzz/regressions/<target>/. An input that makes a target fail is copied
 # into that directory, so `meson test` replays it from then on; the script then exits non-zero.

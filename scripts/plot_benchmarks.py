@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Plot the run-time benchmark: time per call against N for cxattn, Eigen and the notebook's loops.
 
     python3 scripts/plot_benchmarks.py [docs/benchmarks-runtime.txt] [docs/benchmarks-runtime.svg]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check that every C++ file of the project is formatted as .clang-format says.
 
   check_format.py SOURCE_ROOT CLANG_FORMAT

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_output.py PROGRAM EXPECTED: PROGRAM's standard output must equal the file EXPECTED."""
 import difflib
 import subprocess

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exact claims of docs/semantics.md, each a constexpr function that returns whether it holds:
 // static/claims.cpp asserts them at compile time, runtime/test_claims.cpp at run time. They compare
 // results bit for bit (==) where the semantics make two calls compute the same thing, and compare

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Compile one C++ file with the project's compiler and flags, and check the outcome.
 
   compile_check.py MODE TARGET COMPILER_ID -- COMPILER [FLAGS...]
@@ -16,6 +17,9 @@
       when compiled with the flags of its `// flags: FLAGS` line (a compiler flag cxattn refuses).
   compile_check.py header NAME ID -- COMPILER [FLAGS...]
       A file that includes <NAME> twice and nothing else must compile (self-contained headers).
+  compile_check.py first-error NAME ID -- COMPILER [FLAGS...] -std=OLD
+      A file that includes <NAME> must fail, and its first error must contain every
+      `--expect=TEXT` given after the flags (a requirement stated before any other error).
 """
 import os
 import re
@@ -35,6 +39,8 @@ def compile_(cmd, source, extra=()):
 def main():
     mode, target, compiler_id = sys.argv[1], sys.argv[2], sys.argv[3]
     cmd = sys.argv[sys.argv.index("--") + 1:]
+    wanted = [a[len("--expect="):] for a in cmd if a.startswith("--expect=")]
+    cmd = [a for a in cmd if not a.startswith("--expect=")]
     if mode == "header":
         with tempfile.TemporaryDirectory() as tmp:
             source = os.path.join(tmp, "header_check.cpp")
@@ -43,6 +49,22 @@ def main():
             rc, out = compile_(cmd, source)
         print(out)
         return 0 if rc == 0 else 1
+    if mode == "first-error":
+        with tempfile.TemporaryDirectory() as tmp:
+            source = os.path.join(tmp, "first_error.cpp")
+            with open(source, "w") as f:
+                f.write(f"#include <{target}>\n")
+            rc, out = compile_(cmd, source)
+        print(out)
+        first = next((line for line in out.splitlines() if re.search(r"\berror\b", line)), None)
+        if rc == 0 or first is None:
+            print(f"FAIL: <{target}> compiled, but must not")
+        elif any(w not in first for w in wanted):
+            print("FAIL: the first error lacks: " + "; ".join(w for w in wanted if w not in first))
+        else:
+            print("ok: the first error is: " + first)
+            return 0
+        return 1
     rc, out = compile_(cmd, target)
     if mode == "pass" or rc != 0:
         print(out)

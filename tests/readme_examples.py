@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """readme_examples.py README -- COMPILER [FLAGS...]: every ```cpp block of README must compile.
 
 Each block becomes the body of a function of its own (its #include lines go to the top), after a

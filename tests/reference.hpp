@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The notebook's attention in long double, written out in plain loops and sharing nothing with
 // the library: the reference of the run-time tests and the fuzz targets, with the documented
 // semantics of masks (docs/semantics.md). Besides the result it returns, per score, the magnitude

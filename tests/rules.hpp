@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rules that every path of the library calls (docs/semantics.md, "Where each rule is defined"),
 // checked one by one. Each check is a constexpr function, so that tests/static/rules.cpp evaluates it
 // at compile time and tests/runtime/test_rules.cpp at run time.
@@ -73,11 +74,22 @@ template <class T> constexpr bool policies_agree() {
     plain_arithmetic::add_scaled(acc_plain, 0, T{0.75}, a, 3, seq);
     ieee_arithmetic::add_scaled(acc_ieee, 0, T{0.75}, a, 3, seq);
     return plain_arithmetic::dot(a, 0, a, 3, seq) == ieee_arithmetic::dot(a, 0, a, 3, seq) &&
-           plain_arithmetic::dot_times(a, 0, a, 3, static_cast<T>(0.3L), seq) ==
-               ieee_arithmetic::dot_times(a, 0, a, 3, static_cast<T>(0.3L), seq) &&
-           plain_arithmetic::dot_plus(a, 0, a, 3, static_cast<T>(0.3L), seq) ==
-               ieee_arithmetic::dot_plus(a, 0, a, 3, static_cast<T>(0.3L), seq) &&
+           plain_arithmetic::affine_dot(a, 0, a, 3, static_cast<T>(0.3L), T(-0.0), seq) ==
+               ieee_arithmetic::affine_dot(a, 0, a, 3, static_cast<T>(0.3L), T(-0.0), seq) &&
+           plain_arithmetic::affine_dot(a, 0, a, 3, T{1}, static_cast<T>(0.3L), seq) ==
+               ieee_arithmetic::affine_dot(a, 0, a, 3, T{1}, static_cast<T>(0.3L), seq) &&
            acc_plain == acc_ieee;
+}
+
+// affine_dot with factor 1 and addend -0 is the dot product to the bit, a -0 result included.
+template <class T> constexpr bool affine_dot_is_exact() {
+    using cxattn::detail::plain_arithmetic;
+    constexpr cxattn::matrix<T, 1, 2> a{T(-0.0), T{3}}, b{T{1}, T{0}};
+    constexpr auto seq = std::make_index_sequence<2>{};
+    constexpr cxattn::matrix<T, 1, 2> c{T{1.5}, T{-0.25}}, d{T{3}, T{7}};
+    const T zero = plain_arithmetic::affine_dot(a, 0, b, 0, T{1}, T(-0.0), std::make_index_sequence<1>{});
+    return cxattn::detail::ieee::is_negative_zero(zero) &&
+           plain_arithmetic::affine_dot(c, 0, d, 0, T{1}, T(-0.0), seq) == plain_arithmetic::dot(c, 0, d, 0, seq);
 }
 
 // The IEEE policy gives IEEE results where plain arithmetic cannot be constant-evaluated.
@@ -89,7 +101,8 @@ template <class T> constexpr bool ieee_policy_propagates() {
 
 template <class T> constexpr bool all() {
     return rows_are_classified<T>() && special_rows_weigh<T>() && online_weights<T>() && masks_are_ruled() &&
-           masked_combines_the_options() && policies_agree<T>() && ieee_policy_propagates<T>();
+           masked_combines_the_options() && policies_agree<T>() && affine_dot_is_exact<T>() &&
+           ieee_policy_propagates<T>();
 }
 
 } // namespace rules

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deterministic test inputs that are constant expressions: a 64-bit LCG (Knuth's MMIX constants)
 // whose top 24 bits give values in [lo, hi), exactly representable in float, double and long double.
 #ifndef CXATTN_TESTS_TEST_DATA_HPP

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Compile-time capacity of cxattn: how large a problem each compiler evaluates, how fast, and at
 what cost per operation. Run from the repository root:
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Run-time speed of cxattn's attention against Eigen 3.4's fixed-size matrices and against a direct
 // loop translation of the seed notebook, with the core's peak measured in the same run.
 //

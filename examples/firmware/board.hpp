@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the startup code (startup.cpp) tells the program about the board and its stack.
 #ifndef CXATTN_FIRMWARE_BOARD_HPP
 #define CXATTN_FIRMWARE_BOARD_HPP

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fails if a firmware image links a heap, C++ exception machinery or RTTI.
 
     check_image.py NM READELF IMAGE.elf

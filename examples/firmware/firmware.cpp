@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook on a Cortex-M4F: its attention computed twice, once by the compiler (the result
 // is data in flash) and once by the device at run time, both printed in numpy's layout through
 // semihosting, then compared. The exit status is 0 only if every check passes (docs/embedded.md).
@@ -210,12 +211,58 @@ void streaming_demo() noexcept {
                      largest_difference(output, output16_baked), tolerance<float>(n16, largest_magnitude(v16)));
 }
 
+// Int8 attention with TensorFlow Lite's quantization (cxattn::quantized, docs/quantized.md), L = S =
+// Dk = Dv = 16 with a causal mask: integers, so run time must give the compile-time bits exactly.
+template <std::size_t R, std::size_t C>
+constexpr matrix<std::int8_t, R, C> int8_pseudo_random(std::uint32_t state) noexcept {
+    matrix<std::int8_t, R, C> m;
+    for (std::int8_t& v : m.values) {
+        state = state * 1664525u + 1013904223u;
+        v = static_cast<std::int8_t>(static_cast<std::int32_t>(state) >> 24);
+    }
+    return m;
+}
+
+constexpr auto q8 = int8_pseudo_random<n16, n16>(4);
+constexpr auto k8 = int8_pseudo_random<n16, n16>(5);
+constexpr auto v8 = int8_pseudo_random<n16, n16>(6);
+constexpr cxattn::quantized::attention_quantization quantization8{
+    {0.02, 3}, {0.015, -7}, {0.05, 0}, {0.2, -10}, {0.04, 2}};
+constexpr auto int8_baked = cxattn::quantized::scaled_dot_product_attention(q8, k8, v8, quantization8, cxattn::causal);
+
+[[gnu::noipa]] cxattn::attention_result<std::int8_t, n16, n16, n16>
+int8_at_run_time(const matrix<std::int8_t, n16, n16>& q, const matrix<std::int8_t, n16, n16>& k,
+                 const matrix<std::int8_t, n16, n16>& v,
+                 const cxattn::quantized::attention_quantization& quantization) noexcept {
+    return cxattn::quantized::scaled_dot_product_attention(q, k, v, quantization, cxattn::causal);
+}
+
+void quantized_demo() noexcept {
+    print("\nint8 attention (TFLite's quantization), L = S = Dk = Dv = 16, causal, at run time on the device\n"
+          "against compile time:\n");
+    const auto computed = int8_at_run_time(q8, k8, v8, quantization8);
+    print(" run time:     output[15][0..3] =");
+    for (std::size_t d = 0; d < 4; ++d) {
+        print(" ");
+        print(format::integer(static_cast<std::size_t>(computed.output(15, d) + 128)));
+    }
+    print(" (+128)\n compile time: output[15][0..3] =");
+    for (std::size_t d = 0; d < 4; ++d) {
+        print(" ");
+        print(format::integer(static_cast<std::size_t>(int8_baked.output(15, d) + 128)));
+    }
+    print(" (+128)\n");
+    check(computed.weights == int8_baked.weights && computed.output == int8_baked.output,
+          "int8 attention: run time gives the compile-time bits");
+}
+
 } // namespace
 
 int board::application() noexcept {
     print("cxattn on a Cortex-M4F (QEMU mps2-an386): the seed notebook, in double\n\n");
     notebook_demo();
     streaming_demo();
+    quantized_demo();
 
     const std::size_t stack_used = board::stack_high_water();
     print("\nstack: ");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Decimal text of numbers, without printf: newlib's printf needs malloc (its stdio buffers, and the
 // big integers of its dtoa), which this firmware must not link. Everything here is constexpr, so
 // format_checks.cpp tests it with static_assert.

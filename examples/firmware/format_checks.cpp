@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static tests of format.hpp: compiling this file is passing. They run on the cross compiler, whose
 // constant evaluation uses the target's double, the same as the device.
 #include "format.hpp"

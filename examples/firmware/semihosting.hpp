@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Semihosting: the program's output and exit status, carried by the debugger or emulator.
 // A semihosting call is `bkpt 0xAB` with the operation in r0 and its argument in r1; QEMU
 // (-semihosting-config enable=on) services it. Two operations are enough here, so newlib's

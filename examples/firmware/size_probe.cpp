@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The functions whose code size and stack scripts/embedded_sizes.py measures (docs/embedded.md):
 // attention of float matrices with L = S = Dk = Dv = 8 and 16, by the materialising path
 // (scaled_dot_product_attention, which holds the L x S weights) and the streaming path

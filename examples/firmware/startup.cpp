@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Startup for the Cortex-M4F: the vector table, the reset handler and the fault handler.
 // The core reads the initial stack pointer and the reset handler's address from the first two
 // words of the vector table at 0x00000000 (Armv7-M Architecture Reference Manual, B1.5.3), so no

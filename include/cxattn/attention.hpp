@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/attention.hpp: scaled dot-product attention, softmax(Q K^T / sqrt(Dk) + mask) V, with the
 // options of cxattn/options.hpp (causal, bool and additive masks, scale).
 #ifndef CXATTN_ATTENTION_HPP

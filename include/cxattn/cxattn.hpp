@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
 // cxattn/cxattn.hpp: the whole library in one include.
 #ifndef CXATTN_CXATTN_HPP
 #define CXATTN_CXATTN_HPP
 
 #include "cxattn/config.hpp"
+#include "cxattn/version.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/shapes.hpp"
 #include "cxattn/math.hpp"
@@ -12,5 +14,6 @@
 #include "cxattn/attention.hpp"
 #include "cxattn/streaming.hpp"
 #include "cxattn/multi_head.hpp"
+#include "cxattn/quantized.hpp"
 
 #endif // CXATTN_CXATTN_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/ieee.hpp: IEEE 754 results that constant evaluation refuses to compute by arithmetic.
 //
 // Constant evaluation rejects a floating-point operation whose result is NaN (Clang even when an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels.hpp: the run-time kernels of attention (one header per concern in cxattn/kernels/): register-blocked matrix products, a
 // vectorisable exp and row-wise softmax, for float and double.
 //

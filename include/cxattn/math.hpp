@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/math.hpp: exp and sqrt usable in constant evaluation and at run time.
 //
 // cxattn::portable::exp and cxattn::portable::sqrt are the library's own algorithms: the same code runs

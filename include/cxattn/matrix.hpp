@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: MIT
 // cxattn/matrix.hpp: the fixed-size, row-major matrix that every cxattn operation takes and returns.
 #ifndef CXATTN_MATRIX_HPP
 #define CXATTN_MATRIX_HPP
 
 #include <cstddef>
+
+#include "cxattn/config.hpp"
 
 namespace cxattn {
 

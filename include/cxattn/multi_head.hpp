@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/multi_head.hpp: multi-head attention with input and output projections, as
 // torch.nn.MultiheadAttention (batch_first=True, need_weights=True, average_attn_weights=True),
 // with grouped-query and multi-query attention (fewer key/value heads than query heads).
@@ -59,20 +60,19 @@ template <class Value, class VDim> inline constexpr bool value_cols_are_vdim = f
 template <std::size_t S, std::size_t V, std::size_t VDim>
 inline constexpr bool value_cols_are_vdim<shapes::value<S, V>, shapes::vdim<VDim>> = V == VDim;
 
-// Every rule of multi_head_attention: the element types of query, key, value (T, U, V) and of the
-// parameters (W), the operands' shapes against the parameters' (Params: an mha_params), the options.
-template <class T, class U, class V, class W, class Query, class Key, class Value, class Params, class... Options>
+// Every rule of multi_head_attention on its operands (mha_params checks its own): the element types
+// of query, key, value (T, U, V) and of the parameters (W), the operands' shapes against the
+// parameters' E, KDim and VDim, the options.
+template <class T, class U, class V, class W, class Query, class Key, class Value, class EmbedDim, class KeyDim,
+          class ValueDim, class... Options>
 inline constexpr bool multi_head_operands_valid = false;
 template <class T, class U, class V, class W, std::size_t L, std::size_t QueryCols, std::size_t S, std::size_t KeyCols,
-          std::size_t S2, std::size_t ValueCols, class Params, class... Options>
+          std::size_t S2, std::size_t ValueCols, std::size_t E, std::size_t KDim, std::size_t VDim, class... Options>
 inline constexpr bool multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
-                                                shapes::value<S2, ValueCols>, Params, Options...> =
-    same_element_type<T, U>&& same_element_type<T, V>&& same_element_type<T, W>&& Params::valid&&
-        query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<Params::embed_dim>>&&
-            key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<Params::kdim>>&&
-                value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<Params::vdim>>&&
-                    key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>&&
-                        attention_options_valid<T, L, S, Options...>;
+                                                shapes::value<S2, ValueCols>, shapes::embed_dim<E>, shapes::kdim<KDim>,
+                                                shapes::vdim<VDim>, Options...> =
+    (same_element_type<T, U> && same_element_type<T, V> && same_element_type<T, W> && QueryCols == E &&
+     KeyCols == KDim && ValueCols == VDim && S == S2 && attention_options_valid<T, L, S, Options...>);
 
 } // namespace rule
 
@@ -130,7 +130,7 @@ constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, con
                            const matrix<T, 1, Out>& bias, matrix<T, RY, Out>& y, std::size_t y_offset) noexcept {
     for (std::size_t o = 0; o < Out; ++o)
         y.values[y_offset + o] =
-            A::dot_plus(x, x_offset, weight, o * In, bias.values[o], std::make_index_sequence<In>{});
+            A::affine_dot(x, x_offset, weight, o * In, T{1}, bias.values[o], std::make_index_sequence<In>{});
 }
 
 template <class A, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
@@ -205,8 +205,10 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
 
     attention_result<T, L, S, E> r;
     using params_type = mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>;
-    if constexpr (rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
-                                                  shapes::value<S2, ValueCols>, params_type, Options...>) {
+    if constexpr (params_type::valid &&
+                  rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
+                                                  shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
+                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>) {
         const auto resolved =
             detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
         switch (detail::path_for<T>([&] {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/ops.hpp: matmul, transpose and element-wise arithmetic on cxattn::matrix.
 #ifndef CXATTN_OPS_HPP
 #define CXATTN_OPS_HPP
@@ -52,7 +53,7 @@ template <class T, class U, std::size_t M, std::size_t K, std::size_t K2, std::s
     static_assert(rule::arithmetic_element_type<T>, "cxattn::matmul: bool matrices are masks, not numbers");
     static_assert(rule::accumulates_without_narrowing<T>,
                   "cxattn::matmul: integer elements narrower than int would wrap silently (int8_t, int16_t, uint8_t, "
-                  "uint16_t): use int or wider (quantized int8 arithmetic is not matmul's)");
+                  "uint16_t): use int or wider, or cxattn::quantized::matmul for int8 arithmetic");
     matrix<T, M, N> out;
     if constexpr (rule::same_element_type<T, U> && K == K2 && rule::accumulates_without_narrowing<T>) {
         detail::with_arithmetic<T>([&] { return detail::all_finite(lhs) && detail::all_finite(rhs); },

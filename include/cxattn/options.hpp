@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/options.hpp: the trailing options of the attention functions (causal, masks, scale) and
 // the rules they obey.
 //

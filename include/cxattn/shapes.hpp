@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/shapes.hpp: the shape and type rules that operations check at their API boundary.
 //
 // Each rule is a variable template named after what it requires. Its arguments are empty tag types
@@ -10,6 +11,8 @@
 
 #include <cstddef>
 #include <type_traits>
+
+#include "cxattn/config.hpp"
 
 namespace cxattn {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/softmax.hpp: row-wise, numerically stable softmax.
 #ifndef CXATTN_SOFTMAX_HPP
 #define CXATTN_SOFTMAX_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/streaming.hpp: attention by the online softmax, which never holds a row of weights.
 #ifndef CXATTN_STREAMING_HPP
 #define CXATTN_STREAMING_HPP

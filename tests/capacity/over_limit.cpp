@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What each compiler prints when a constant evaluation exceeds its default limits (README, "When a
 // constant evaluation exceeds the limits"): attention at N = 160 must fail, naming the limit. Compiled
 // as it is (N = 8) it must pass; with the flags below it must fail (../compile_check.py, mode refuse).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One constant evaluation, chosen by macros, for the capacity tests (tests/capacity/meson.build)
 // and benchmarks/capacity/capacity.py:
 //   PROBE_KIND: 1 scaled_dot_product_attention, L = S = Dk = Dv = PROBE_N

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: element-wise arithmetic takes two matrices of the same element type.
 // expected: cxattn::operator+: element types differ
 // expected: same_element_type<double, float>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: query, key and value hold the same element type.
 // expected: cxattn::scaled_dot_product_attention: query and value element types differ
 // expected: same_element_type<float, double>

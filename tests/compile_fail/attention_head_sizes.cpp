@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: query and key rows have the same length Dk (query L x Dk, key S x Dk).
 // expected: cxattn::scaled_dot_product_attention: query and key head sizes differ
 // expected: query_and_key_head_sizes_agree<cxattn::shapes::query<3, 4>, cxattn::shapes::key<5, 8>

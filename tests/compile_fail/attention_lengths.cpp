@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: key and value have the same number of rows S (key S x Dk, value S x Dv).
 // expected: cxattn::scaled_dot_product_attention: key and value lengths differ
 // expected: key_and_value_lengths_agree<cxattn::shapes::key<5, 4>, cxattn::shapes::value<6, 2>

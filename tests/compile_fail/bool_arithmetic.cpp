@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: bool matrices are masks; they have no arithmetic.
 // expected: cxattn::operator+: bool matrices are masks, not numbers
 #include <cxattn/ops.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: matmul's operands hold the same element type (no silent float/double mixing).
 // expected: cxattn::matmul: element types differ
 // expected: same_element_type<float, double>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: matmul's inner dimensions agree (lhs cols == rhs rows).
 // expected: cxattn::matmul: inner dimensions differ
 // expected: inner_dimensions_agree<cxattn::shapes::lhs<3, 4>, cxattn::shapes::rhs<5, 6>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: matmul refuses integer elements narrower than int, whose sums would wrap silently (an int8_t
 // sum of 300 becomes 44).
 // expected: cxattn::matmul: integer elements narrower than int would wrap silently

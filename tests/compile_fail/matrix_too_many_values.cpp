@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a matrix<T, R, C> takes at most R*C initial values. The language enforces this for the
 // aggregate, so the text is the compiler's: GCC says "too many initializers for
 // 'const cxattn::matrix<float, 2, 2>'", Clang says "excess elements in struct initializer".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a matrix has at least one row and one column.
 // expected: cxattn::matrix: a dimension is zero
 #include <cxattn/matrix.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: E % NumHeads == 0 (each head takes E / NumHeads columns of the projected query).
 // expected: cxattn::mha_params: the embedding size E is not a multiple of NumHeads
 // expected: num_heads_divide_embed_dim<cxattn::shapes::embed_dim<10>, cxattn::shapes::num_heads<4>

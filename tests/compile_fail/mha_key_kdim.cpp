@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: the key's cols are the parameters' KDim (cross-attention declares it in mha_params).
 // expected: cxattn::multi_head_attention: key cols differ from the parameters' KDim
 // expected: key_cols_are_kdim<cxattn::shapes::key<3, 5>, cxattn::shapes::kdim<8>

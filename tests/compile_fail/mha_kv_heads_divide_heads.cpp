@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: NumHeads % NumKvHeads == 0 (each key/value head serves NumHeads / NumKvHeads query heads).
 // expected: cxattn::mha_params: NumHeads is not a multiple of NumKvHeads
 // expected: num_kv_heads_divide_num_heads<cxattn::shapes::num_heads<6>, cxattn::shapes::num_kv_heads<4>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a mask is L x S (query rows x key rows) in multi_head_attention too; one mask for every head.
 // expected: cxattn::multi_head_attention: a mask is not L x S (query rows x key rows)
 // expected: masks_match_scores<cxattn::shapes::scores<2, 3>, cxattn::matrix<bool, 2, 8>

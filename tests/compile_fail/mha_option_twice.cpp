@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: each option at most once (two bool masks: combine them into one).
 // expected: cxattn::multi_head_attention: an option is given twice (each kind at most once)
 // expected: each_option_at_most_once<cxattn::matrix<bool, 2, 3>, cxattn::matrix<bool, 2, 3>

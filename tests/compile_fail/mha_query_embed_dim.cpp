@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: the query's cols are the parameters' embedding size E.
 // expected: cxattn::multi_head_attention: query cols differ from the parameters' embedding size E
 // expected: query_cols_are_embed_dim<cxattn::shapes::query<2, 6>, cxattn::shapes::embed_dim<8>

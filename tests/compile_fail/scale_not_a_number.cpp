@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: cxattn::scale takes a floating-point factor: an integer or a bool is refused (a bool is a
 // mask's element, and an integer factor would convert silently).
 // expected: cxattn::scale: the factor must be a floating-point number

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a scale factor must be finite and positive in the element type: scale(1e300) on float would
 // become inf (every row NaN), scale(1e-60) zero (uniform weights). Constant evaluation refuses it.
 // expected: scale_is_not_finite_and_positive_in_the_element_type

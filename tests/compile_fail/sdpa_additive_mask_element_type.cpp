@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: an additive mask holds the query's element type (a bool mask selects; others add).
 // expected: cxattn::scaled_dot_product_attention: an additive mask's element type differs from the query's
 // expected: additive_masks_hold_element_type<float, cxattn::matrix<double, 2, 3>

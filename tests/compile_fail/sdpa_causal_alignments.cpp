@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: causal and causal_lower_right contradict each other when L != S (and are redundant when
 // L == S), so at most one of them.
 // expected: cxattn::scaled_dot_product_attention: causal and causal_lower_right together (choose one)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a mask is L x S (query rows x key rows).
 // expected: cxattn::scaled_dot_product_attention: a mask is not L x S (query rows x key rows)
 // expected: masks_match_scores<cxattn::shapes::scores<3, 5>, cxattn::causal_t, cxattn::matrix<bool, 3, 4>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: each option at most once (two scales, even of different types, are two scales).
 // expected: cxattn::scaled_dot_product_attention: an option is given twice (each kind at most once)
 // expected: each_option_at_most_once<cxattn::scale<float>, cxattn::causal_t, cxattn::scale<double>

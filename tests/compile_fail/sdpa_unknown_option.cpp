@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: every trailing argument is an option (here a bare number, where cxattn::scale(s) is meant).
 // expected: cxattn::scaled_dot_product_attention: an option is none of causal, causal_lower_right, a mask (cxattn::matrix), scale(s)
 // expected: every_option_is_known<double

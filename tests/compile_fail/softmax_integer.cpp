@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: softmax needs a floating-point element type.
 // expected: cxattn::softmax: the element type must be floating point
 #include <cxattn/softmax.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: a mask is L x S (query rows x key rows), an additive one too.
 // expected: cxattn::streaming_attention: a mask is not L x S (query rows x key rows)
 // expected: masks_match_scores<cxattn::shapes::scores<2, 3>, cxattn::matrix<float, 3, 2>

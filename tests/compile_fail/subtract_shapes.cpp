@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: element-wise - takes two matrices of the same shape.
 // expected: cxattn::operator-: shapes differ
 // expected: same_shape<cxattn::shapes::lhs<2, 2>, cxattn::shapes::rhs<2, 1>

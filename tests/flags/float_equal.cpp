@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn's headers compile clean under a user's -Wfloat-equal -Werror (tests/flags/meson.build adds
 // the flag): every public function, float and double, in constant evaluation (the plain and the
 // IEEE-checked paths) and at run time (the kernels). Compiling is passing. Comparisons of floating

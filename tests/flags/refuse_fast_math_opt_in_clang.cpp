@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rule: Clang 15 and later refuse CXATTN_ALLOW_FAST_MATH: under -ffinite-math-only they treat every
 // infinity as undefined, and Clang 19 miscompiles softmax of the finite row {0, 1}.
 // flags: -ffast-math -DCXATTN_ALLOW_FAST_MATH=1

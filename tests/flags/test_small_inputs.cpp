@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The small inputs that wrong compiler flags once broke silently, at run time, under whatever flags
 // this file is built with (tests/flags/meson.build builds it with each flag set that cxattn accepts).
 // Under CXATTN_ALLOW_FAST_MATH=1 only what that opt-in documents is checked: finite inputs, no masks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fuzz target: scaled_dot_product_attention and streaming_attention at run time, on float and
 // double matrices of arbitrary bit patterns and every combination of options (a trailing flags
 // byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale), checked

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fuzz target: cxattn::exp and cxattn::portable::exp on every bit pattern of float, double and
 // long double. The portable algorithm must be within its documented bound of the correctly
 // rounded result (MPFR at 256 bits): 1 ULP for float and double, 2 ULP for long double; and

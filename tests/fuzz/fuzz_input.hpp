@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared by the fuzz targets: arbitrary bytes read as values (every bit pattern, so NaN, +-inf,
 // subnormals and the largest finite values all occur), and the checks' vocabulary.
 #ifndef CXATTN_TESTS_FUZZ_INPUT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fuzz target: multi_head_attention at run time (float and double; E = 4 with 2 query heads over
 // 1 key/value head, i.e. grouped-query, and cross-attention from KDim = 3, VDim = 2), checked
 // against a long double reference written from torch.nn.MultiheadAttention's definition, with an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fuzz target: cxattn::softmax at run time on float and double matrices of arbitrary bit
 // patterns, checked row by row by the oracle (tests/fuzz/oracle.hpp): the inputs are the exact
 // scores, so the only error is softmax's own.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The fuzz targets' oracle for one row of softmax weights and the outputs built from them,
 // against exact (long double) inputs, with error bounds derived from the inputs' conditioning
 // instead of a fixed tolerance, so that it holds for every input, huge or tiny.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs a fuzz target on the files named on the command line (or every file of the directories
 // named), so that `meson test` replays every input that ever failed, with any compiler.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The run-time kernels (cxattn/kernels.hpp) against the compile-time results and against an
 // independent long double reference, for shapes that take every path of the kernels: the tiny
 // path (every dimension at most 4), full and partial register blocks and panels, several depth

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accuracy of cxattn::kernels::exp, the vectorisable exp of the run-time kernels: at most 2 ULP from
 // e^x for float and double, measured against long double expl (64-bit significand: its own error,
 // below 1 ULP of long double, is 2^-40 float ULP and 2^-11 double ULP, negligible here) on 10^5

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The public calls at run time against their compile-time results. With the run-time kernels
 // (CXATTN_RUNTIME_KERNELS=1, the default) every weight and output lies within the documented
 // tolerance (docs/benchmarks.md, "Run time": 64 epsilon relative to max(|value|, floor)); with

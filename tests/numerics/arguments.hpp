@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Argument sets built in constant evaluation, shared by the bit-identity tests.
 #ifndef CXATTN_TESTS_NUMERICS_ARGUMENTS_HPP
 #define CXATTN_TESTS_NUMERICS_ARGUMENTS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accuracy of float attention, L = S = Dk = Dv = 64, on the compile-time path (a constexpr
 // variable) and the run-time path, against the long double reference of tests/reference.hpp.
 // Prints one table row per path and exits non-zero if a bound below is exceeded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers of the numerics tests: ULP distances and argument sets for cxattn/math.hpp.
 #ifndef CXATTN_TESTS_NUMERICS_COMMON_HPP
 #define CXATTN_TESTS_NUMERICS_COMMON_HPP

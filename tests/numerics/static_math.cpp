@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static test of cxattn/math.hpp (compiling is passing, with the compilers' default constant-evaluation
 // limits): special values of exp and sqrt in constant evaluation, and the budget of softmax over a
 // 64 x 64 attention, 4096 exps in one constant evaluation, for float and double.

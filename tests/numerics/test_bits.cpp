@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Compile-time and run-time results of cxattn/math.hpp, bit for bit. For each type, 1024 arguments
 // per function are evaluated in constant evaluation (constexpr arrays) and again at run time; the
 // portable algorithms must agree exactly, and cxattn::exp / cxattn::sqrt must equal portable:: in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accuracy bounds of cxattn::portable::exp and cxattn::portable::sqrt on a fast subset:
 // 10^5 random arguments per type and function plus every special and threshold value.
 // References: exp of float and double is long double expl rounded to the type (within 0.5 + 2^-10 ULP,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exact claims of docs/semantics.md (claims.hpp) at run time, in float and double; and
 // streaming_attention's agreement with scaled_dot_product_attention, with the worst error printed.
 #define BOOST_TEST_MODULE semantics_claims

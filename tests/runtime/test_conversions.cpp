@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Conversions that must not be quiet, at run time: a scale factor that is not finite and positive in
 // the element type (scale(1e300) on float would be inf, scale(1e-60) zero) makes every unmasked weight
 // and every output NaN, on every path (CXATTN_RUNTIME_KERNELS decides which one this file takes at run

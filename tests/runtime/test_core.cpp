@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Run-time behaviour of matrix, ops, softmax and attention, each compared with its compile-time
 // result and with the independent long double reference of tests/reference.hpp.
 #define BOOST_TEST_MODULE core

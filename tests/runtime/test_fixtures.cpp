@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The semantics fixtures at run time: every fixture of tests/fixtures/, in float and
 // double, through scaled_dot_product_attention and streaming_attention (the SDPA fixtures) and
 // multi_head_attention (the MHA fixtures), compared with the numpy reference by the same rule as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook at run time: its inputs are numpy's, and its printed numbers come out.
 #define BOOST_TEST_MODULE notebook
 #include <boost/test/unit_test.hpp>

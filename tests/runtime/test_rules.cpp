@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rules of tests/rules.hpp at run time (tests/static/rules.cpp checks them at compile time).
 #define BOOST_TEST_MODULE rules
 #include <boost/test/unit_test.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static tests of softmax and attention: compiling this file is passing.
 #include <cxattn/cxattn.hpp>
 

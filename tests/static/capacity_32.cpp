@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The core's compile-time budget: L = S = Dk = Dv = 32 attention, float and double, in constexpr
 // variables under the compilers' default limits (this file is compiled with no -fconstexpr-*
 // flag). Compiling this file is passing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exact claims of docs/semantics.md (claims.hpp) at compile time, in float and double; and
 // streaming_attention's agreement with scaled_dot_product_attention. Compiling this file is passing.
 #include "claims.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The examples of docs/semantics.md, compiled as they are printed there (with data filled in), so
 // that the documentation cannot drift from the API. Compiling this file is passing.
 #include <cxattn/cxattn.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The edge-case table of docs/semantics.md evaluated through every public function in constant
 // evaluation, for float and double: NaN, +-inf, -0, the smallest subnormal, the largest finite
 // values, logits of +-1e4 and fully masked rows. The compilers reject undefined behaviour here, so

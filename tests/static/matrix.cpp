@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static tests of cxattn::matrix: compiling this file is passing.
 #include <cxattn/matrix.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // multi_head_attention on the fixtures of fixtures/mha.hpp, in float and double, at compile time,
 // against the numpy reference (scripts/gen_fixtures.py). Compiling this file is passing.
 #include "fixtures/mha.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed notebook at compile time: compiling this file is passing.
 #include <cxattn/cxattn.hpp>
 

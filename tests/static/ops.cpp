@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Static tests of matmul, transpose and element-wise arithmetic: compiling this file is passing.
 #include <cxattn/ops.hpp>
 

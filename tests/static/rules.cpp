@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rules of tests/rules.hpp at compile time, and the former name of mha_params.
 #include <type_traits>
 
@@ -10,6 +11,7 @@ static_assert(rules::masks_are_ruled());
 static_assert(rules::masked_combines_the_options());
 static_assert(rules::policies_agree<float>() && rules::policies_agree<double>() &&
               rules::policies_agree<long double>());
+static_assert(rules::affine_dot_is_exact<float>() && rules::affine_dot_is_exact<double>());
 static_assert(rules::ieee_policy_propagates<float>() && rules::ieee_policy_propagates<double>());
 
 // mha_weights is a deprecated alias of mha_params for one release.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // scaled_dot_product_attention on the fixtures of fixtures/sdpa_options.hpp, in float and double, at compile
 // time, against the numpy reference (scripts/gen_fixtures.py). Compiling this file is passing.
 #include "fixtures/sdpa_options.hpp"

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/arithmetic.hpp: the two arithmetic policies of the constexpr algorithms.
 //
-// The algorithms (ops.hpp, detail/rows.hpp) are written once over a policy A and call A::dot (and
-// its fused forms dot_times and dot_plus), A::mul, A::add, A::divide, A::add_scaled and A::scale_row:
+// The algorithms (ops.hpp, detail/rows.hpp) are written once over a policy A and call A::dot,
+// A::affine_dot (dot * factor + addend), A::mul, A::add, A::divide, A::add_scaled and A::scale_row:
 //   plain_arithmetic: the element type's operators. Every operand must be finite in constant
 //     evaluation (a NaN result, or on Clang a NaN operand, is not a constant expression); at run
 //     time it gives IEEE results for any operand.
@@ -39,21 +40,21 @@ struct plain_arithmetic {
 #endif
     }
 
-    // dot(...) * factor and dot(...) + addend in one statement each: the scores and the projections
-    // (a call more per element would cost Clang two steps more per element).
+    // dot(...) * factor + addend in one statement: the scores (factor = the scale, addend = the
+    // bias, or -0, which adds nothing to any value, -0 included) and the projections (factor 1).
+    // One call where dot(...) and a mul or add would be two (each costs Clang steps per element).
     template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
               std::size_t... K>
-    [[nodiscard]] static constexpr T dot_times(const matrix<T, RA, CA>& a, std::size_t a_offset,
-                                               const matrix<T, RB, CB>& b, std::size_t b_offset, T factor,
-                                               std::index_sequence<K...> terms) noexcept {
-        return dot<BStride>(a, a_offset, b, b_offset, terms) * factor;
-    }
-    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
-              std::size_t... K>
-    [[nodiscard]] static constexpr T dot_plus(const matrix<T, RA, CA>& a, std::size_t a_offset,
-                                              const matrix<T, RB, CB>& b, std::size_t b_offset, T addend,
-                                              std::index_sequence<K...> terms) noexcept {
-        return dot<BStride>(a, a_offset, b, b_offset, terms) + addend;
+    [[nodiscard]] static constexpr T affine_dot(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                                const matrix<T, RB, CB>& b, std::size_t b_offset, T factor, T addend,
+                                                std::index_sequence<K...>) noexcept {
+#if defined(__clang__)
+        const T* const a_row = &a.values[a_offset];
+        const T* const b_col = &b.values[b_offset];
+        return (... + (a_row[K] * b_col[K * BStride])) * factor + addend;
+#else
+        return (... + (a.values[a_offset + K] * b.values[b_offset + K * BStride])) * factor + addend;
+#endif
     }
 
     template <class T> [[nodiscard]] static constexpr T mul(T a, T b) noexcept { return static_cast<T>(a * b); }
@@ -101,17 +102,10 @@ struct ieee_arithmetic {
 
     template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
               std::size_t... K>
-    [[nodiscard]] static constexpr T dot_times(const matrix<T, RA, CA>& a, std::size_t a_offset,
-                                               const matrix<T, RB, CB>& b, std::size_t b_offset, T factor,
-                                               std::index_sequence<K...> terms) noexcept {
-        return ieee::mul(dot<BStride>(a, a_offset, b, b_offset, terms), factor);
-    }
-    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
-              std::size_t... K>
-    [[nodiscard]] static constexpr T dot_plus(const matrix<T, RA, CA>& a, std::size_t a_offset,
-                                              const matrix<T, RB, CB>& b, std::size_t b_offset, T addend,
-                                              std::index_sequence<K...> terms) noexcept {
-        return ieee::add(dot<BStride>(a, a_offset, b, b_offset, terms), addend);
+    [[nodiscard]] static constexpr T affine_dot(const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                                const matrix<T, RB, CB>& b, std::size_t b_offset, T factor, T addend,
+                                                std::index_sequence<K...> terms) noexcept {
+        return ieee::add(ieee::mul(dot<BStride>(a, a_offset, b, b_offset, terms), factor), addend);
     }
 
     template <class T> [[nodiscard]] static constexpr T mul(T a, T b) noexcept { return ieee::mul(a, b); }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/compare.hpp: floating-point equality through named functions, so that cxattn's
 // headers compile clean under a user's -Wfloat-equal (they come in with -I, not as system headers),
 // and every exact comparison of the library says that it means one.

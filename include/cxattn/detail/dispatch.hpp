@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/dispatch.hpp: which path a public call takes, decided in one place.
 #ifndef CXATTN_DETAIL_DISPATCH_HPP
 #define CXATTN_DETAIL_DISPATCH_HPP

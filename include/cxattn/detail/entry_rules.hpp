@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/entry_rules.hpp: the rules at the boundary of the attention functions, stated once.
 //
 // Each entry point checks every rule in its own static_assert, so that the diagnostic prints the

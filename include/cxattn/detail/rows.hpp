@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/rows.hpp: the constexpr row engine under scaled_dot_product_attention,
 // streaming_attention and multi_head_attention: one query row at a time, written once over an
 // arithmetic policy (detail/arithmetic.hpp). The run-time kernels' counterpart is
@@ -48,17 +49,15 @@ template <class Query, class Key, class Value> struct row_operands {
 };
 
 // The score of the query row and key j, (q . k_j) * scale + bias(row, j), for a position that no
-// mask excludes. One return statement per case, no locals: Clang charges a step per statement.
+// mask excludes; without an additive mask the bias is -0, which adds nothing. One statement: Clang
+// charges a step per statement.
 template <std::size_t Dk, class A, class Resolved, class Query, class Key, class Value>
 [[nodiscard]] constexpr typename Query::value_type score(const row_operands<Query, Key, Value>& in, std::size_t j,
                                                          std::size_t row, const Resolved& options) noexcept {
-    if constexpr (Resolved::has_additive_mask)
-        return A::add(A::dot_times(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols,
-                                   options.score_scale, std::make_index_sequence<Dk>{}),
-                      options.bias->values[row * Resolved::key_length + j]);
-    else
-        return A::dot_times(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
-                            std::make_index_sequence<Dk>{});
+    using T = typename Query::value_type;
+    return A::affine_dot(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
+                         Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j] : T(-0.0),
+                         std::make_index_sequence<Dk>{});
 }
 
 // One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs

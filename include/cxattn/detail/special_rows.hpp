@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/detail/special_rows.hpp: the rule for the rows of softmax that plain arithmetic gets wrong
 // (docs/semantics.md, "Special rows"), stated once for the constexpr algorithms and the run-time
 // kernels alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/attention.hpp: attention and multi-head attention at run time: a tiny path in registers, and the blocked products around the softmax rows.
 #ifndef CXATTN_KERNELS_ATTENTION_HPP
 #define CXATTN_KERNELS_ATTENTION_HPP

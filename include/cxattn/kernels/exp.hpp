@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/exp.hpp: the vectorisable exp of the run-time kernels, within 2 ULP for float and double.
 #ifndef CXATTN_KERNELS_EXP_HPP
 #define CXATTN_KERNELS_EXP_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/gemm.hpp: the blocked matrix products of the run-time kernels (the driver over the micro-kernel).
 #ifndef CXATTN_KERNELS_GEMM_HPP
 #define CXATTN_KERNELS_GEMM_HPP

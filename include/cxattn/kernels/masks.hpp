@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/masks.hpp: the masks of the run-time kernels, built from the options of a public call.
 #ifndef CXATTN_KERNELS_MASKS_HPP
 #define CXATTN_KERNELS_MASKS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/micro_kernel.hpp: the register-blocked micro-kernel of the matrix products and its packed panel.
 #ifndef CXATTN_KERNELS_MICRO_KERNEL_HPP
 #define CXATTN_KERNELS_MICRO_KERNEL_HPP

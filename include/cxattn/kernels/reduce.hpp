@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/reduce.hpp: row reductions (maximum, sum, finiteness) in the vectorisable order.
 #ifndef CXATTN_KERNELS_REDUCE_HPP
 #define CXATTN_KERNELS_REDUCE_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/softmax.hpp: row-wise softmax at run time, with the special rows of the constexpr softmax.
 #ifndef CXATTN_KERNELS_SOFTMAX_HPP
 #define CXATTN_KERNELS_SOFTMAX_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/streaming.hpp: attention by the online softmax at run time, one block of scores at a time.
 #ifndef CXATTN_KERNELS_STREAMING_HPP
 #define CXATTN_KERNELS_STREAMING_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cxattn/kernels/target.hpp: what the run-time kernels take from the target: the element types they
 // handle, the vector registers of the flags (-march=...), and the register blocking that follows.
 #ifndef CXATTN_KERNELS_TARGET_HPP
@@ -6,6 +7,8 @@
 #include <cstddef>
 #include <limits>
 #include <type_traits>
+
+#include "cxattn/config.hpp"
 
 // The micro-kernel is compiled once per shape, out of line and with run-time strides: so compiled,
 // GCC 12 and Clang 14 both keep its accumulators in registers. Given constant strides (inlined, or
