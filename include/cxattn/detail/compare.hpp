@@ -5,6 +5,8 @@
 #ifndef CXATTN_DETAIL_COMPARE_HPP
 #define CXATTN_DETAIL_COMPARE_HPP
 
+#include "cxattn/config.hpp"
+
 namespace cxattn::detail {
 
 #if defined(__GNUC__) || defined(__clang__)

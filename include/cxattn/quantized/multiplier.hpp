@@ -6,10 +6,13 @@
 #ifndef CXATTN_QUANTIZED_MULTIPLIER_HPP
 #define CXATTN_QUANTIZED_MULTIPLIER_HPP
 
+#include "cxattn/config.hpp"
+
 #include <bit>
 #include <cstdint>
 #include <limits>
 
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/quantized/fixed_point.hpp"
 
 namespace cxattn::quantized {
@@ -49,7 +52,8 @@ inline void multiplier_shift_is_above_30() noexcept {}
         detail::real_multiplier_is_negative_or_not_finite();
         return {0, 0};
     }
-    if (real == 0.0) return {0, 0}; // TFLite's special case: frexp(0) has no significand in [0.5, 1)
+    if (cxattn::detail::equal<double>(real, 0))
+        return {0, 0}; // TFLite's special case: frexp(0) has no significand in [0.5, 1)
     // frexp from the bits: a normal double is (significand / 2^53) x 2^(biased exponent - 1022), with
     // the implicit bit in the significand; a subnormal is normalised first.
     const auto bits = std::bit_cast<std::uint64_t>(real);
