@@ -9,7 +9,6 @@
 #include <limits>
 #include <type_traits>
 
-#include "cxattn/config.hpp"
 #include "cxattn/detail/exp_tables.hpp"
 #include "cxattn/kernels/target.hpp"
 
@@ -31,6 +30,7 @@ template <> struct exp_constants<float> {
     static constexpr float inv_ln2 = 0x1.715476p+0f;
     static constexpr float ln2_hi = 0x1.62e400p-1f;
     static constexpr float ln2_lo = 0x1.7f7d1cp-20f;
+    static constexpr float shifter = 0x1.8p23f; // adding it rounds |z| < 2^22 to an integer
     static constexpr int mantissa_bits = 23;
     static constexpr int bias = 127;
     static constexpr std::size_t degree = 7;
@@ -45,6 +45,7 @@ template <> struct exp_constants<double> {
     static constexpr double inv_ln2 = 0x1.71547652b82fep+0;
     static constexpr double ln2_hi = 0x1.62e42fee00000p-1;
     static constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+    static constexpr double shifter = 0x1.8p52;
     static constexpr int mantissa_bits = 52;
     static constexpr int bias = 1023;
     static constexpr std::size_t degree = 13;
@@ -76,32 +77,25 @@ template <class T> [[nodiscard]] inline T pow2(typename exp_constants<T>::bits e
 // (subnormal results included) and -0 handled as std::exp does. Branch-free: every step is
 // arithmetic or a select, so a loop of calls vectorises.
 template <class T> [[nodiscard]] inline T exp(T x) noexcept {
-    CXATTN_DETAIL_KEEP_ORDER
     static_assert(supported<T>, "cxattn::kernels::exp: the element type must be float or double (IEEE 754)");
     using C = detail::exp_constants<T>;
     using bits = typename C::bits;
-    using sbits = std::make_signed_t<bits>;
-    // k = round(x / ln2), by converting z +- 1/2 to an integer (truncation): a conversion, which
-    // reassociation (-fassociative-math, -ffast-math) cannot fold away, unlike adding and subtracting
-    // a shifter constant. Rounding half away from zero is enough: |r| stays within ln2/2 (1 + 2^-20).
-    // x is first clamped to the thresholds (NaN to the lower one), so that the conversion is always
-    // in range; beyond them the selects at the end replace the result.
-    const T x_in = x > C::underflow ? (x < C::overflow ? x : C::overflow) : C::underflow;
-    const T z = x_in * C::inv_ln2;
-    const std::int32_t k32 = static_cast<std::int32_t>(z < 0 ? z - T(0.5) : z + T(0.5));
-    const T k_real = static_cast<T>(k32);
-    // x - k ln2_hi is exact; kept apart, so that reassociation cannot merge the two parts of ln2.
-    const T r = CXATTN_DETAIL_KEEP(x - k_real * C::ln2_hi) - k_real * C::ln2_lo; // NaN for NaN x
+    // z = x / ln2 + shifter: the bits of z hold k = round(x / ln2) in their low part. For |x| beyond
+    // the thresholds k is meaningless, and the selects at the end replace the result.
+    const T z = x * C::inv_ln2 + C::shifter;
+    const T k_real = z - C::shifter;
+    const bits k = std::bit_cast<bits>(z) - std::bit_cast<bits>(C::shifter); // k modulo 2^bits
+    const T r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
     T p = C::taylor[C::degree];
     for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
     // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
     // nonzero range; the second product rounds once, into a subnormal where the result is one.
-    const sbits k_signed = static_cast<sbits>(k32);
+    using sbits = std::make_signed_t<bits>;
+    const sbits k_signed = static_cast<sbits>(k);
     const sbits k_half = static_cast<sbits>(k_signed >> 1); // arithmetic shift (C++20): floor(k / 2)
     const sbits k_rest = static_cast<sbits>(k_signed - k_half);
-    // Kept in this order: 2^k itself may not be representable.
-    const T y = CXATTN_DETAIL_KEEP(p * detail::pow2<T>(static_cast<bits>(k_half + C::bias))) *
-                detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
+    const T y =
+        p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) * detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
     // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
     // through the polynomial.
     return x > C::overflow ? std::numeric_limits<T>::infinity() : x < C::underflow ? T(0) : y;
