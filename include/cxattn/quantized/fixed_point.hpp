@@ -6,6 +6,8 @@
 #ifndef CXATTN_QUANTIZED_FIXED_POINT_HPP
 #define CXATTN_QUANTIZED_FIXED_POINT_HPP
 
+#include "cxattn/config.hpp"
+
 #include <cstdint>
 #include <limits>
 

@@ -6,6 +6,8 @@
 #ifndef CXATTN_QUANTIZED_MULTIPLIER_HPP
 #define CXATTN_QUANTIZED_MULTIPLIER_HPP
 
+#include "cxattn/config.hpp"
+
 #include <bit>
 #include <cstdint>
 #include <limits>
