@@ -77,7 +77,7 @@ def origin(source):
 
 
 def defined_functions(path):
-    """Name -> address of the functions (text symbols) defined in an ELF or an archive."""
+    """Name -> address of the functions (text symbols) defined in an ELF or an object file."""
     functions = {}
     for line in run('arm-none-eabi-nm', '--defined-only', '--format=posix', str(path)).splitlines():
         fields = line.split()
@@ -144,8 +144,9 @@ def main():
 
     for suffix, title in (('libm', 'CXATTN_RUNTIME_LIBM=1 (exp from newlib\'s libm)'),
                           ('portable', 'CXATTN_RUNTIME_LIBM=0 (cxattn::portable::exp, no libm)')):
-        archive = fw / f'libsize-probes-{suffix}.a'
-        own = defined_functions(archive)
+        # The probes link the object of size_probe.cpp itself (Meson builds it under the static
+        # library's private directory; the archive is not built).
+        own = defined_functions(fw / f'libsize-probes-{suffix}.a.p' / 'size_probe.cpp.o')
         print(f'{title}, float, -Os:\n')
         print('| function | cxattn .text | cxattn .rodata | libraries (.text + .rodata) | of which '
               '| stack (static) |')
