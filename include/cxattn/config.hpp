@@ -116,10 +116,21 @@ static_assert(std::bit_cast<std::uint64_t>(static_cast<double>(0.1)) !=
 #else
 #define CXATTN_DETAIL_KEEP(x) (x)
 #endif
+// CXATTN_DETAIL_EXACT_FP: on a function whose steps must stay as written (the kernels' exp and the
+// loops that call it): GCC compiles it without -fassociative-math (part of -ffast-math and -Ofast;
+// GCC then defines __ASSOCIATIVE_MATH__). GCC 12's vectoriser drops __builtin_assoc_barrier, so
+// a barrier cannot protect a loop that vectorises; a function of its own, called once per row, can.
+#if defined(__ASSOCIATIVE_MATH__) && defined(__GNUC__) && !defined(__clang__)
+#define CXATTN_DETAIL_EXACT_FP __attribute__((optimize("no-associative-math")))
+#else
+#define CXATTN_DETAIL_EXACT_FP
+#endif
 #if defined(__clang__)
 #define CXATTN_DETAIL_KEEP_ORDER _Pragma("clang fp reassociate(off)") _Pragma("clang fp contract(off)")
+#define CXATTN_DETAIL_NO_REASSOCIATION _Pragma("clang fp reassociate(off)")
 #else
 #define CXATTN_DETAIL_KEEP_ORDER
+#define CXATTN_DETAIL_NO_REASSOCIATION
 #endif
 
 #endif // CXATTN_CONFIG_HPP

@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 
 namespace {
@@ -32,7 +33,6 @@ template <class T> T at_run_time(T x) {
 } // namespace
 
 #if CXATTN_RUNTIME_KERNELS
-// Built only with the kernels, which are not yet immune to reassociation (docs/semantics.md).
 // The kernels' exp rounded k with a shifter constant that reassociation folded: exp(1) gave 2.
 BOOST_AUTO_TEST_CASE(kernel_exp_of_one_is_e) {
     BOOST_TEST(ulps(cxattn::kernels::exp(at_run_time(1.0f)), 0x1.5bf0a8p+1f) <= 2); // e rounded to float
@@ -91,3 +91,50 @@ BOOST_AUTO_TEST_CASE(fully_masked_row_is_zero) {
     }
 }
 #endif
+
+namespace {
+
+// A 6 x 4 problem with scores spread over several units: its compile-time result (constant
+// evaluation ignores the flags) against the run-time one under this file's flags.
+constexpr cxattn::matrix<float, 6, 4> spread{{0.5f,  -1.25f, 2.0f,  0.75f,  -0.5f, 1.5f,   -2.0f, 0.25f,
+                                              1.0f,  1.0f,   -0.5f, -1.5f,  2.5f,  -0.75f, 0.5f,  1.25f,
+                                              -1.0f, 0.0f,   1.75f, -0.25f, 0.0f,  2.0f,   -1.0f, 0.5f}};
+
+// A projection: 0.5 on the diagonal, 0.25 next to it.
+constexpr cxattn::matrix<float, 4, 4> projection{
+    {0.5f, 0.25f, 0, 0, 0.25f, 0.5f, 0.25f, 0, 0, 0.25f, 0.5f, 0.25f, 0, 0, 0.25f, 0.5f}};
+
+template <class M> M through_memory(const M& m) {
+    M copy = m;
+    for (auto& v : copy.values) v = at_run_time(v);
+    return copy;
+}
+
+template <class M> void check_close(const M& got, const M& want) {
+    for (std::size_t i = 0; i < std::size(got.values); ++i)
+        BOOST_TEST(got.values[i] == want.values[i],
+                   boost::test_tools::tolerance(64 * std::numeric_limits<float>::epsilon()));
+}
+
+} // namespace
+
+// The three attention functions, with and without causal masking, against compile time.
+BOOST_AUTO_TEST_CASE(attention_streaming_multi_head_match_compile_time) {
+    const auto q = through_memory(spread);
+    constexpr auto plain = cxattn::scaled_dot_product_attention(spread, spread, spread);
+    check_close(cxattn::scaled_dot_product_attention(q, q, q).output, plain.output);
+    check_close(cxattn::scaled_dot_product_attention(q, q, q).weights, plain.weights);
+    constexpr auto streamed = cxattn::streaming_attention(spread, spread, spread);
+    check_close(cxattn::streaming_attention(q, q, q), streamed);
+    constexpr cxattn::mha_params<float, 4, 2> params{projection, projection, projection, projection, {}, {}, {}, {}};
+    constexpr auto heads = cxattn::multi_head_attention(spread, spread, spread, params);
+    check_close(cxattn::multi_head_attention(q, q, q, params).output, heads.output);
+#if !CXATTN_ALLOW_FAST_MATH
+    constexpr auto causal = cxattn::scaled_dot_product_attention(spread, spread, spread, cxattn::causal);
+    check_close(cxattn::scaled_dot_product_attention(q, q, q, cxattn::causal).weights, causal.weights);
+    constexpr auto streamed_causal = cxattn::streaming_attention(spread, spread, spread, cxattn::causal);
+    check_close(cxattn::streaming_attention(q, q, q, cxattn::causal), streamed_causal);
+    constexpr auto heads_causal = cxattn::multi_head_attention(spread, spread, spread, params, cxattn::causal);
+    check_close(cxattn::multi_head_attention(q, q, q, params, cxattn::causal).output, heads_causal.output);
+#endif
+}

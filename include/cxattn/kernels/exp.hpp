@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/config.hpp"
 #include "cxattn/detail/exp_tables.hpp"
 #include "cxattn/kernels/target.hpp"
 
@@ -25,6 +26,7 @@ template <class T> struct exp_constants;
 // to inf or to zero.
 template <> struct exp_constants<float> {
     using bits = std::uint32_t;
+    static constexpr float infinity = __builtin_huge_valf();
     static constexpr float overflow = cxattn::detail::math::exp_overflow_binary32;
     static constexpr float underflow = cxattn::detail::math::exp_underflow_binary32;
     static constexpr float inv_ln2 = 0x1.715476p+0f;
@@ -40,6 +42,7 @@ template <> struct exp_constants<float> {
 
 template <> struct exp_constants<double> {
     using bits = std::uint64_t;
+    static constexpr double infinity = __builtin_huge_val();
     static constexpr double overflow = cxattn::detail::math::exp_overflow_binary64;
     static constexpr double underflow = cxattn::detail::math::exp_underflow_binary64;
     static constexpr double inv_ln2 = 0x1.71547652b82fep+0;
@@ -66,9 +69,10 @@ template <> struct exp_constants<double> {
 };
 
 // 2^e for e in [1 - bias, bias]: the biased exponent in the exponent field.
-template <class T> [[nodiscard]] inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
-    return std::bit_cast<T>(
-        static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
+template <class T>
+[[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
+    return __builtin_bit_cast(
+        T, static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
 }
 
 } // namespace detail
@@ -76,15 +80,20 @@ template <class T> [[nodiscard]] inline T pow2(typename exp_constants<T>::bits e
 // e^x at run time, within 2 ULP for float and double, with NaN, +-inf, overflow, underflow
 // (subnormal results included) and -0 handled as std::exp does. Branch-free: every step is
 // arithmetic or a select, so a loop of calls vectorises.
-template <class T> [[nodiscard]] inline T exp(T x) noexcept {
+template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T exp(T x) noexcept {
+    CXATTN_DETAIL_NO_REASSOCIATION
     static_assert(supported<T>, "cxattn::kernels::exp: the element type must be float or double (IEEE 754)");
     using C = detail::exp_constants<T>;
     using bits = typename C::bits;
     // z = x / ln2 + shifter: the bits of z hold k = round(x / ln2) in their low part. For |x| beyond
-    // the thresholds k is meaningless, and the selects at the end replace the result.
+    // the thresholds k is meaningless, and the selects at the end replace the result. Reassociation
+    // (-fassociative-math, part of -ffast-math and -Ofast) would fold z - shifter to x / ln2 and merge
+    // the two parts of ln2: Clang's pragma above and GCC's attribute (CXATTN_DETAIL_EXACT_FP) keep
+    // every step as written. Builtins only, no calls: GCC inlines no function into this one whose
+    // options differ.
     const T z = x * C::inv_ln2 + C::shifter;
     const T k_real = z - C::shifter;
-    const bits k = std::bit_cast<bits>(z) - std::bit_cast<bits>(C::shifter); // k modulo 2^bits
+    const bits k = __builtin_bit_cast(bits, z) - __builtin_bit_cast(bits, C::shifter); // k modulo 2^bits
     const T r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
     T p = C::taylor[C::degree];
     for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
@@ -98,7 +107,15 @@ template <class T> [[nodiscard]] inline T exp(T x) noexcept {
         p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) * detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
     // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
     // through the polynomial.
-    return x > C::overflow ? std::numeric_limits<T>::infinity() : x < C::underflow ? T(0) : y;
+    return x > C::overflow ? C::infinity : x < C::underflow ? T(0) : y;
+}
+
+// row[j] = e^(row[j] - shift) for j < n: the loop of every softmax of the kernels, in a function of its
+// own so that GCC keeps exp's steps (CXATTN_DETAIL_EXACT_FP) and still vectorises the loop when the
+// caller is compiled with -ffast-math or -Ofast.
+template <class T> CXATTN_DETAIL_EXACT_FP inline void exp_of_differences(T* row, std::size_t n, T shift) noexcept {
+    CXATTN_DETAIL_NO_REASSOCIATION
+    for (std::size_t j = 0; j < n; ++j) row[j] = kernels::exp(row[j] - shift);
 }
 
 } // namespace cxattn::kernels

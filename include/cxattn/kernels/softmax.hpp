@@ -64,11 +64,9 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 extent = detail::row_max<T, C>(row);
             }
             const T max = detail::shift_of_row<T, C>(row, extent);
+            kernels::exp_of_differences(row, C, max);
             T sum{};
-            for (std::size_t j = 0; j < C; ++j) {
-                row[j] = kernels::exp(row[j] - max);
-                sum += row[j];
-            }
+            for (std::size_t j = 0; j < C; ++j) sum += row[j];
             if (cxattn::detail::equal(sum, T(0)) || cxattn::detail::is_nan(sum))
                 continue; // zeros; a NaN row as special_row_as_logits left it
             const T inverse = T(1) / sum;
@@ -83,7 +81,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
             for (std::size_t j = 0; j < C; ++j) row[j] -= max;
         }
         // One exp pass over the whole block, the loop the compilers vectorise best.
-        for (std::size_t i = 0; i < R * C; ++i) x[i] = kernels::exp(x[i]);
+        kernels::exp_of_differences(x, R * C, T(0));
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             const T sum = detail::row_sum<T, C>(row);

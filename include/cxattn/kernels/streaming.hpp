@@ -49,7 +49,7 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
             special_row_as_logits<T, SB>(row, cxattn::detail::kind_of_row(new_max, extent.has_nan));
             shift = T(0);
         }
-        for (std::size_t j = 0; j < SB; ++j) row[j] = kernels::exp(row[j] - shift);
+        kernels::exp_of_differences(row, SB, shift);
         const T block_sum = row_sum<T, SB>(row);
         if (j0 == 0) {
             sum[r] = block_sum;
