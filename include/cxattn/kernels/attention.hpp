@@ -7,7 +7,9 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/arithmetic.hpp"
 #include "cxattn/detail/compare.hpp"
+#include "cxattn/detail/scores.hpp"
 #include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/gemm.hpp"
@@ -26,24 +28,33 @@ namespace detail {
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
 inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 
-// The weights of one row from its scores (scaled and masked), when they hold a NaN or a +inf: the
-// rule of cxattn/detail/special_rows.hpp.
-template <class T, std::size_t S> CXATTN_DETAIL_OUT_OF_LINE void weights_of_special_row(T* w) noexcept {
-    const row_extent<T> extent = row_max<T, S>(w);
-    cxattn::detail::weigh_special_row(cxattn::detail::kind_of_row(extent.max, extent.has_nan), w, S);
+// The S scaled scores of query q against the keys at k (row stride LdK) by the rule of
+// cxattn/detail/scores.hpp: for a row whose plain scores were not all finite.
+template <class T, std::size_t S, std::size_t Dk, std::size_t LdK>
+CXATTN_DETAIL_OUT_OF_LINE void rescore_row(const T* q, const T* k, T scale, T* w) noexcept {
+    const T max_abs_query = cxattn::detail::max_abs_finite(q, Dk);
+    for (std::size_t j = 0; j < S; ++j) {
+        const cxattn::detail::score_scaling scaling =
+            cxattn::detail::score_scaling_for(max_abs_query, cxattn::detail::max_abs_finite(k + j * LdK, Dk), Dk);
+        if (scaling.active) {
+            w[j] =
+                cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q, k + j * LdK, 1, Dk, scale, scaling);
+        } else {
+            T dot{};
+            for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * LdK + d];
+            w[j] = dot * scale;
+        }
+    }
 }
 
-// Row i of a tiny attention again, from the query and the keys: its scores, then its weights.
+// Row i of a tiny attention again, from the query and the keys: its scores by the rule, then its
+// weights (a special row by its rule, an ordinary one by softmax).
 template <class T, std::size_t S, std::size_t Dk, std::size_t LdK, class Mask>
-CXATTN_DETAIL_OUT_OF_LINE void redo_special_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
-                                                T* w) noexcept {
-    for (std::size_t j = 0; j < S; ++j) {
-        T dot{};
-        for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * LdK + d];
-        w[j] = dot * scale;
-    }
+CXATTN_DETAIL_OUT_OF_LINE void redo_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
+                                        T* w) noexcept {
+    rescore_row<T, S, Dk, LdK>(q, k, scale, w);
     mask.apply(i, 0, w, S, S);
-    weights_of_special_row<T, S>(w);
+    softmax_rows<T, 1, S>(w, T(1));
 }
 
 // Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S.
@@ -58,6 +69,9 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
             for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * k[j * LdK + d];
             w[i * S + j] = dot;
         }
+    // Scores that are not all finite may hold an overflowed product or partial sum: every row is
+    // then redone by the rule (detail/scores.hpp).
+    const bool scores_finite = values_finite<T, L * S>(w);
     // The softmax of the common rows only, in one straight run the compilers vectorise across rows
     // (GCC stops doing so, and takes twice the time at 4 x 4, as soon as the loop holds a test for
     // NaN or +inf). Those rows come out all NaN, and are redone after.
@@ -76,8 +90,8 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
     }
     for (std::size_t i = 0; i < L; ++i)
-        if (cxattn::detail::is_nan(w[i * S]))
-            redo_special_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
+        if (!scores_finite || cxattn::detail::is_nan(w[i * S]))
+            redo_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
     for (std::size_t i = 0; i < L; ++i) {
         T acc[Dv] = {};
         for (std::size_t j = 0; j < S; ++j) {
@@ -97,7 +111,8 @@ inline void attention_core(const T* q, const T* k, const T* v, T scale, T* out, 
         tiny_attention<T, L, S, Dk, Dv, LdQ, LdK, LdV, LdO>(q, k, v, scale, out, w, mask);
     } else {
         product<T, L, Dk, S, true>(q, LdQ, k, LdK, w, S, false);
-        softmax_rows<T, L, S>(w, scale, mask);
+        softmax_rows<T, L, S>(w, scale, mask,
+                              [&](std::size_t i, T* row) { rescore_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, row); });
         product<T, L, S, Dv, false>(w, S, v, LdV, out, LdO, false);
     }
     // A masked position's key and value are never read: its score is -inf whatever the key, and its

@@ -42,17 +42,31 @@ template <class T, std::size_t C> [[nodiscard]] inline T shift_of_row(T* row, ro
     return T(0);
 }
 
+// The default of softmax_rows' rescore: the scores are final as they are.
+struct no_rescore {};
+
+// Calls rescore(i, row) if the scaled scores of row i are not all finite: a product or a partial
+// sum of theirs may have overflowed (detail/scores.hpp), and rescore recomputes them by the rule.
+template <class T, std::size_t C, class Rescore>
+inline void rescore_if_not_finite(std::size_t i, T* row, const Rescore& rescore) noexcept {
+    if constexpr (!std::is_same_v<Rescore, no_rescore>)
+        if (!values_finite<T, C>(row)) rescore(i, row);
+}
+
 } // namespace detail
 
-template <class T, std::size_t R, std::size_t C, class Mask = no_mask>
-inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
+// Softmax of R rows of C scores at x, each multiplied by scale first, then masked. Rescore (for
+// attention: a callable (i, row) that recomputes row i's scaled scores by the rule of
+// detail/scores.hpp) is called for a row whose scaled scores are not all finite.
+template <class T, std::size_t R, std::size_t C, class Mask = no_mask, class Rescore = detail::no_rescore>
+inline void softmax_rows(T* x, T scale, const Mask& mask = {}, const Rescore& rescore = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::softmax_rows: the element type must be float or double (IEEE 754)");
     if constexpr (C < detail::lanes<T>) {
         // Short rows: row by row, each pass fused (measured 2x faster at 4 x 4 than separate passes).
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             detail::row_extent<T> extent{row[0] * scale, false};
-            if constexpr (std::is_same_v<Mask, no_mask>) {
+            if constexpr (std::is_same_v<Mask, no_mask> && std::is_same_v<Rescore, detail::no_rescore>) {
                 for (std::size_t j = 0; j < C; ++j) {
                     row[j] *= scale;
                     extent.max = row[j] > extent.max ? row[j] : extent.max;
@@ -60,6 +74,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
                 }
             } else {
                 for (std::size_t j = 0; j < C; ++j) row[j] *= scale;
+                detail::rescore_if_not_finite<T, C>(i, row, rescore);
                 mask.apply(i, 0, row, C, C);
                 extent = detail::row_max<T, C>(row);
             }
@@ -76,6 +91,7 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}) noexcept {
         for (std::size_t i = 0; i < R; ++i) {
             T* row = x + i * C;
             for (std::size_t j = 0; j < C; ++j) row[j] *= scale;
+            detail::rescore_if_not_finite<T, C>(i, row, rescore);
             mask.apply(i, 0, row, C, C);
             const T max = detail::shift_of_row<T, C>(row, detail::row_max<T, C>(row));
             for (std::size_t j = 0; j < C; ++j) row[j] -= max;
