@@ -24,9 +24,11 @@ namespace detail {
 
 // Blocks of the streaming kernel: 4 nr keys (128 floats, 96 doubles with AVX-512) by as many
 // queries as keep that block of scores within 32 KiB, a multiple of the micro-kernel's mr rows; its
-// products pack panels of at most 8 KiB. Its stack is then bounded whatever L, S, Dk and Dv are:
-// about 41 KiB (the scores, a panel, O(queries) scalars), which leaves an N = 256 call room in a
-// 64 KiB thread. Fewer queries per block would pack each block of keys and values more often.
+// two products pack panels of at most 8 KiB each. Its stack is then bounded whatever L, S, Dk and Dv
+// are: about 48 KiB (the scores, two panels, O(queries) scalars), which leaves an N = 256 call room
+// in a 64 KiB thread. Fewer queries per block would pack each block of keys and values more often.
+// stream_block is out of line, so that a key block and the shorter last one do not both have their
+// scores on the stack.
 inline constexpr std::size_t stream_scores_bytes = 32768;
 template <class T> inline constexpr std::size_t stream_panel_depth = 8192 / (nr<T> * sizeof(T));
 template <class T> inline constexpr std::size_t stream_key_block = 4 * nr<T>;
@@ -40,8 +42,8 @@ inline constexpr std::size_t stream_query_block =
 // maxima and sums, and output += exp(scores - max) value.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, std::size_t SB,
           class Mask>
-inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask, std::size_t i0,
-                         std::size_t j0, T* max, T* sum) noexcept {
+CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask,
+                                            std::size_t i0, std::size_t j0, T* max, T* sum) noexcept {
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     alignas(64) T scores[LB * SB];
     product<T, LB, Dk, SB, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k + j0 * Dk, Dk, scores, SB, false);
