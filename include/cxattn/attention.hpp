@@ -39,6 +39,36 @@ constexpr void attend(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 
 } // namespace detail
 
+namespace detail {
+
+// Whether R is an attention_result: the in-place overloads take such a result by reference, and
+// check that it is the operands' own with rule::result_type_matches_operands.
+template <class R> inline constexpr bool is_attention_result = false;
+template <class T, std::size_t L, std::size_t S, std::size_t Dv>
+inline constexpr bool is_attention_result<attention_result<T, L, S, Dv>> = true;
+
+// scaled_dot_product_attention into r, whose rules hold. r's rows are written in place: no
+// temporary of the result's size, whatever r held before.
+template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class... Options>
+constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
+                              attention_result<T, L, S, Dv>& r, const Options&... options) noexcept {
+    const auto resolved = resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+    const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
+    if (chosen == path::kernels) {
+        if constexpr (kernels_serve<T>)
+            kernels::attention(query, key, value, resolved.score_scale, r.output, r.weights,
+                               kernels::mask_of<T, L, S>(resolved));
+        return;
+    }
+    for (T& x : r.output.values) x = T{}; // the row engine accumulates the output
+    if (chosen == path::plain)
+        attend<plain_arithmetic>(query, key, value, resolved, r);
+    else
+        attend<ieee_arithmetic>(query, key, value, resolved, r);
+}
+
+} // namespace detail
+
 // Attention of L queries over S key/value pairs (Vaswani et al. 2017, eq. 1; the seed notebook):
 // query is L x Dk, key is S x Dk, value is S x Dv. The scores are multiplied by 1/sqrt(Dk), as
 // PyTorch's scaled_dot_product_attention does, or by cxattn::scale(s). The trailing options
@@ -58,23 +88,29 @@ scaled_dot_product_attention(const matrix<T, L, Dk>& query, const matrix<U, S, D
                                         Options);
     attention_result<T, L, S, Dv> r;
     if constexpr (rule::attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
-                                                 shapes::value<S2, Dv>, Options...>) {
-        const auto resolved = detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
-        switch (detail::path_for<T>([&] { return detail::plain_arithmetic_suffices(resolved, query, key, value); })) {
-        case detail::path::kernels:
-            if constexpr (detail::kernels_serve<T>)
-                kernels::attention(query, key, value, resolved.score_scale, r.output, r.weights,
-                                   kernels::mask_of<T, L, S>(resolved));
-            break;
-        case detail::path::plain:
-            detail::attend<detail::plain_arithmetic>(query, key, value, resolved, r);
-            break;
-        case detail::path::ieee:
-            detail::attend<detail::ieee_arithmetic>(query, key, value, resolved, r);
-            break;
-        }
-    }
+                                                 shapes::value<S2, Dv>, Options...>)
+        detail::attention_into(query, key, value, r, options...);
     return r;
+}
+
+// The same, written into the caller's result (static storage, say, when L x S does not fit the
+// stack): scaled_dot_product_attention(Q, K, V, result, options...), result being the
+// attention_result<T, L, S, Dv> the call would return. Also in constant evaluation.
+template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
+          std::size_t Dv, class Result, class... Options>
+requires detail::is_attention_result<Result>
+constexpr void scaled_dot_product_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key,
+                                            const matrix<V, S2, Dv>& value, Result& result,
+                                            const Options&... options) noexcept {
+    CXATTN_DETAIL_CHECK_ATTENTION_RULES("cxattn::scaled_dot_product_attention", T, U, V, L, Dk, S, Dk2, S2, Dv,
+                                        Options);
+    static_assert(rule::result_type_matches_operands<Result, attention_result<T, L, S, Dv>>,
+                  "cxattn::scaled_dot_product_attention: the result is not the attention_result<T, L, S, Dv> of "
+                  "the operands (query's element type, query rows, key rows, value cols)");
+    if constexpr (rule::attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
+                                                 shapes::value<S2, Dv>, Options...> &&
+                  rule::result_type_matches_operands<Result, attention_result<T, L, S, Dv>>)
+        detail::attention_into(query, key, value, result, options...);
 }
 
 } // namespace cxattn

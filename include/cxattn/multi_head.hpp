@@ -174,6 +174,47 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
 
 } // namespace detail
 
+namespace detail {
+
+// multi_head_attention into r, whose rules hold, in place.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t NumHeads, std::size_t KDim,
+          std::size_t VDim, std::size_t NumKvHeads, class... Options>
+constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
+                               const matrix<T, S, VDim>& value,
+                               const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params,
+                               attention_result<T, L, S, E>& r, const Options&... options) noexcept {
+    using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
+    const auto resolved =
+        resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
+    const path chosen = path_for<T>([&] {
+        return plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
+                                         params.out_proj, params.q_bias, params.k_bias, params.v_bias, params.out_bias);
+    });
+    if (chosen == path::kernels) {
+        if constexpr (kernels_serve<T>)
+            kernels::multi_head_attention<T, L, S, E, KDim, VDim, NumHeads, NumKvHeads>(
+                query, key, value, params, resolved.score_scale, r.output, r.weights,
+                kernels::mask_of<T, L, S>(resolved));
+        return;
+    }
+    for (T& x : r.weights.values) x = T{}; // the heads' weights are summed into them
+    if (chosen == path::plain)
+        multi_head<plain_arithmetic>(query, key, value, params, resolved, r);
+    else
+        multi_head<ieee_arithmetic>(query, key, value, params, resolved, r);
+}
+
+// Whether the operands and options of a multi_head_attention call obey its rules.
+template <class T, class U, class V, class W, std::size_t L, std::size_t QueryCols, std::size_t S, std::size_t KeyCols,
+          std::size_t S2, std::size_t ValueCols, std::size_t E, std::size_t NumHeads, std::size_t KDim,
+          std::size_t VDim, std::size_t NumKvHeads, class... Options>
+inline constexpr bool multi_head_call_valid =
+    mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid&& rule::multi_head_operands_valid<
+        T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>,
+        shapes::embed_dim<E>, shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>;
+
+} // namespace detail
+
 // torch.nn.MultiheadAttention(E, NumHeads, kdim=KDim, vdim=VDim, batch_first=True) applied to
 // (query, key, value) with need_weights=True, average_attn_weights=True, one batch: query is L x E,
 // key S x KDim, value S x VDim. Each head h attends, by scaled_dot_product_attention's rules, with
@@ -206,33 +247,46 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
     CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options);
 
     attention_result<T, L, S, E> r;
-    using params_type = mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>;
-    if constexpr (params_type::valid &&
-                  rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
-                                                  shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
-                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>) {
-        const auto resolved =
-            detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
-        switch (detail::path_for<T>([&] {
-            return detail::plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj,
-                                                     params.v_proj, params.out_proj, params.q_bias, params.k_bias,
-                                                     params.v_bias, params.out_bias);
-        })) {
-        case detail::path::kernels:
-            if constexpr (detail::kernels_serve<T>)
-                kernels::multi_head_attention<T, L, S, E, KDim, VDim, NumHeads, NumKvHeads>(
-                    query, key, value, params, resolved.score_scale, r.output, r.weights,
-                    kernels::mask_of<T, L, S>(resolved));
-            break;
-        case detail::path::plain:
-            detail::multi_head<detail::plain_arithmetic>(query, key, value, params, resolved, r);
-            break;
-        case detail::path::ieee:
-            detail::multi_head<detail::ieee_arithmetic>(query, key, value, params, resolved, r);
-            break;
-        }
-    }
+    if constexpr (detail::multi_head_call_valid<T, U, V, W, L, QueryCols, S, KeyCols, S2, ValueCols, E, NumHeads, KDim,
+                                                VDim, NumKvHeads, Options...>)
+        detail::multi_head_into(query, key, value, params, r, options...);
     return r;
+}
+
+// The same, written into the caller's result: multi_head_attention(query, key, value, params,
+// result, options...), result being the attention_result<T, L, S, E> the call would return (static
+// storage, say, when L x S or L x E does not fit the stack). Also in constant evaluation.
+template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S, std::size_t KeyCols, class V,
+          std::size_t S2, std::size_t ValueCols, class W, std::size_t E, std::size_t NumHeads, std::size_t KDim,
+          std::size_t VDim, std::size_t NumKvHeads, class Result, class... Options>
+requires detail::is_attention_result<Result>
+constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query, const matrix<U, S, KeyCols>& key,
+                                    const matrix<V, S2, ValueCols>& value,
+                                    const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, Result& result,
+                                    const Options&... options) noexcept {
+    // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
+    // (E % NumHeads and NumHeads % NumKvHeads are mha_params' own rules.)
+    static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
+    static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
+    static_assert(rule::same_element_type<T, W>,
+                  "cxattn::multi_head_attention: query and parameter element types differ");
+    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<E>>,
+                  "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");
+    static_assert(rule::key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<KDim>>,
+                  "cxattn::multi_head_attention: key cols differ from the parameters' KDim");
+    static_assert(rule::value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<VDim>>,
+                  "cxattn::multi_head_attention: value cols differ from the parameters' VDim");
+    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,
+                  "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");
+    CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options);
+
+    static_assert(rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>,
+                  "cxattn::multi_head_attention: the result is not the attention_result<T, L, S, E> of the operands "
+                  "(query's element type, query rows, key rows, the parameters' E)");
+    if constexpr (detail::multi_head_call_valid<T, U, V, W, L, QueryCols, S, KeyCols, S2, ValueCols, E, NumHeads, KDim,
+                                                VDim, NumKvHeads, Options...> &&
+                  rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>)
+        detail::multi_head_into(query, key, value, params, result, options...);
 }
 
 } // namespace cxattn

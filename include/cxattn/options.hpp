@@ -46,9 +46,22 @@ template <class U> struct scale {
 // A bool mask is a cxattn::matrix<bool, L, S>, true = attend (SDPA's polarity). An additive mask
 // is a cxattn::matrix<T, L, S> added to the scaled scores; -inf there masks the position.
 
+// What scaled_dot_product_attention and multi_head_attention return (cxattn/attention.hpp); one
+// can also be passed by reference, right after the operands, to be written in place.
+template <class T, std::size_t L, std::size_t S, std::size_t Dv> struct attention_result;
+
+// The caller's output matrix of streaming_attention(Q, K, V, cxattn::into(out), options...),
+// written in place (static storage, say, for a result too large for the stack). Wrapped, because a
+// bare matrix there would read as an additive mask.
+template <class T, std::size_t Rows, std::size_t Cols> struct output_into { matrix<T, Rows, Cols>* target; };
+template <class T, std::size_t Rows, std::size_t Cols>
+[[nodiscard]] constexpr output_into<T, Rows, Cols> into(matrix<T, Rows, Cols>& output) noexcept {
+    return {&output};
+}
+
 namespace detail {
 
-enum class option_kind { causal, causal_lower_right, bool_mask, additive_mask, scale, unknown };
+enum class option_kind { causal, causal_lower_right, bool_mask, additive_mask, scale, result, unknown };
 
 template <class Option> inline constexpr option_kind kind_of_option = option_kind::unknown;
 template <> inline constexpr option_kind kind_of_option<causal_t> = option_kind::causal;
@@ -58,6 +71,10 @@ inline constexpr option_kind kind_of_option<matrix<U, R, C>> = option_kind::addi
 template <std::size_t R, std::size_t C>
 inline constexpr option_kind kind_of_option<matrix<bool, R, C>> = option_kind::bool_mask;
 template <class U> inline constexpr option_kind kind_of_option<scale<U>> = option_kind::scale;
+template <class T, std::size_t L, std::size_t S, std::size_t Dv>
+inline constexpr option_kind kind_of_option<attention_result<T, L, S, Dv>> = option_kind::result;
+template <class T, std::size_t R, std::size_t C>
+inline constexpr option_kind kind_of_option<output_into<T, R, C>> = option_kind::result;
 
 template <option_kind Kind, class... Options>
 inline constexpr std::size_t count_options = ((kind_of_option<Options> == Kind ? 1 : 0) + ... + 0);
@@ -93,6 +110,12 @@ inline constexpr bool each_option_at_most_once =
     detail::count_options<detail::option_kind::additive_mask, Options...> <= 1 &&
     detail::count_options<detail::option_kind::scale, Options...> <= 1;
 
+// A result to write in place (an attention_result lvalue, cxattn::into(matrix)) goes right after
+// the operands; among the options it is misplaced, or an attention_result that is const or a
+// temporary.
+template <class... Options>
+inline constexpr bool no_result_among_options = detail::count_options<detail::option_kind::result, Options...> == 0;
+
 template <class... Options>
 inline constexpr bool one_causal_alignment =
     detail::count_options<detail::option_kind::causal, Options...> == 0 ||
@@ -109,8 +132,8 @@ inline constexpr bool additive_masks_hold_element_type = (detail::additive_mask_
 // All of the above: the attention functions compile their bodies only when this holds, so that a
 // broken rule is the only error.
 template <class T, std::size_t L, std::size_t S, class... Options>
-inline constexpr bool options_valid =
-    every_option_is_known<Options...>&& each_option_at_most_once<Options...>&& one_causal_alignment<Options...>&&
+inline constexpr bool options_valid = every_option_is_known<Options...>&& no_result_among_options<Options...>&&
+    each_option_at_most_once<Options...>&& one_causal_alignment<Options...>&&
         masks_match_scores<shapes::scores<L, S>, Options...>&& additive_masks_hold_element_type<T, Options...>;
 
 } // namespace rule

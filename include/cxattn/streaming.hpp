@@ -29,6 +29,25 @@ constexpr void stream(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
                                  i, options, output, i * Dv);
 }
 
+// streaming_attention into output, whose rules hold, row by row in place.
+template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class... Options>
+constexpr void streaming_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
+                              matrix<T, L, Dv>& output, const Options&... options) noexcept {
+    const auto resolved = resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+    const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
+    if (chosen == path::kernels) {
+        if constexpr (kernels_serve<T>)
+            kernels::streaming_attention(query, key, value, resolved.score_scale, output,
+                                         kernels::mask_of<T, L, S>(resolved));
+        return;
+    }
+    for (T& x : output.values) x = T{}; // stream_row accumulates in the output row
+    if (chosen == path::plain)
+        stream<plain_arithmetic>(query, key, value, resolved, output);
+    else
+        stream<ieee_arithmetic>(query, key, value, resolved, output);
+}
+
 } // namespace detail
 
 // The output of scaled_dot_product_attention(query, key, value, options...), L x Dv, computed by
@@ -44,23 +63,27 @@ streaming_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key,
     CXATTN_DETAIL_CHECK_ATTENTION_RULES("cxattn::streaming_attention", T, U, V, L, Dk, S, Dk2, S2, Dv, Options);
     matrix<T, L, Dv> output;
     if constexpr (rule::attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
-                                                 shapes::value<S2, Dv>, Options...>) {
-        const auto resolved = detail::resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
-        switch (detail::path_for<T>([&] { return detail::plain_arithmetic_suffices(resolved, query, key, value); })) {
-        case detail::path::kernels:
-            if constexpr (detail::kernels_serve<T>)
-                kernels::streaming_attention(query, key, value, resolved.score_scale, output,
-                                             kernels::mask_of<T, L, S>(resolved));
-            break;
-        case detail::path::plain:
-            detail::stream<detail::plain_arithmetic>(query, key, value, resolved, output);
-            break;
-        case detail::path::ieee:
-            detail::stream<detail::ieee_arithmetic>(query, key, value, resolved, output);
-            break;
-        }
-    }
+                                                 shapes::value<S2, Dv>, Options...>)
+        detail::streaming_into(query, key, value, output, options...);
     return output;
+}
+
+// The same, written into the caller's matrix: streaming_attention(Q, K, V, cxattn::into(out),
+// options...), out being the matrix<T, L, Dv> the call would return (static storage, say). Also in
+// constant evaluation.
+template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
+          std::size_t Dv, class W, std::size_t Rows, std::size_t Cols, class... Options>
+constexpr void streaming_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key,
+                                   const matrix<V, S2, Dv>& value, output_into<W, Rows, Cols> output,
+                                   const Options&... options) noexcept {
+    CXATTN_DETAIL_CHECK_ATTENTION_RULES("cxattn::streaming_attention", T, U, V, L, Dk, S, Dk2, S2, Dv, Options);
+    static_assert(rule::result_type_matches_operands<matrix<W, Rows, Cols>, matrix<T, L, Dv>>,
+                  "cxattn::streaming_attention: the output given by cxattn::into is not the matrix<T, L, Dv> of the "
+                  "operands (query's element type, query rows, value cols)");
+    if constexpr (rule::attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
+                                                 shapes::value<S2, Dv>, Options...> &&
+                  rule::result_type_matches_operands<matrix<W, Rows, Cols>, matrix<T, L, Dv>>)
+        detail::streaming_into(query, key, value, *output.target, options...);
 }
 
 } // namespace cxattn

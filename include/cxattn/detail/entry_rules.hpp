@@ -36,6 +36,12 @@ inline constexpr bool
                 key_and_value_lengths_agree<shapes::key<S, Dk2>, shapes::value<S2, Dv>>&& std::is_floating_point_v<T>&&
                     attention_options_valid<T, L, S, Options...>;
 
+// The result a caller passes to be written in place is the function's own result type
+// (attention_result<T, L, S, Dv>, or output_into<T, L, Dv> for streaming_attention): Result is the
+// type passed, Expected the one the operands give.
+template <class Result, class Expected> inline constexpr bool result_type_matches_operands = false;
+template <class Expected> inline constexpr bool result_type_matches_operands<Expected, Expected> = true;
+
 } // namespace cxattn::rule
 
 // The option rules of an attention function named `function` (a string literal), whose element
@@ -43,6 +49,9 @@ inline constexpr bool
 #define CXATTN_DETAIL_CHECK_OPTION_RULES(function, T, L, S, Options)                                                   \
     static_assert(::cxattn::rule::every_option_is_known<Options...>,                                                   \
                   function ": an option is none of causal, causal_lower_right, a mask (cxattn::matrix), scale(s)");    \
+    static_assert(::cxattn::rule::no_result_among_options<Options...>,                                                 \
+                  function ": a result among the options (pass it right after the operands; an attention_result as "   \
+                           "a non-const lvalue)");                                                                     \
     static_assert(::cxattn::rule::each_option_at_most_once<Options...>,                                                \
                   function ": an option is given twice (each kind at most once)");                                     \
     static_assert(::cxattn::rule::one_causal_alignment<Options...>,                                                    \

@@ -139,9 +139,47 @@ inline void attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
                                                             output.values, weights.values, mask);
 }
 
+namespace detail {
+
+// The query rows of multi_head_attention's blocks at run time: a block's projected queries, one
+// head's weights and the heads' outputs before the output projection are 32 rows each.
+inline constexpr std::size_t head_query_block = 32;
+
+// Query rows [I0, I0 + LB) of one head h, whose key/value head's projected keys and values are
+// keys and values (S x head_dim): its projected queries, its attention into the output's columns
+// of head h (the heads side by side, before the output projection), its weights added to weights.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t HeadDim, std::size_t LB, class Params,
+          class Mask>
+inline void head_rows(const T* query, const Params& params, std::size_t h, const T* keys, const T* values, T scale,
+                      T* output, T* weights, const Mask& mask, std::size_t i0) noexcept {
+    T queries[LB * HeadDim];
+    T head_weights[LB * S];
+    product<T, LB, E, HeadDim, true>(query + i0 * E, E, params.q_proj.values + h * HeadDim * E, E, queries, HeadDim,
+                                     false);
+    for (std::size_t i = 0; i < LB; ++i)
+        for (std::size_t o = 0; o < HeadDim; ++o) queries[i * HeadDim + o] += params.q_bias.values[h * HeadDim + o];
+    attention_core<T, LB, S, HeadDim, HeadDim, HeadDim, HeadDim, HeadDim, E>(
+        queries, keys, values, scale, output + i0 * E + h * HeadDim, head_weights, rows_from(mask, i0));
+    for (std::size_t i = 0; i < LB * S; ++i) weights[i0 * S + i] += head_weights[i];
+}
+
+// Output rows [I0, I0 + LB), which hold the heads' outputs, replaced by their output projection.
+template <class T, std::size_t E, std::size_t LB, class Params>
+inline void out_projection_rows(const Params& params, T* output, std::size_t i0) noexcept {
+    T heads[LB * E];
+    for (std::size_t i = 0; i < LB * E; ++i) heads[i] = output[i0 * E + i];
+    project<T, LB, E, E>(heads, params.out_proj.values, params.out_bias.values, output + i0 * E);
+}
+
+} // namespace detail
+
 // multi_head_attention at run time (cxattn/multi_head.hpp; Params is its mha_params): the
 // projections, each head's attention over its columns of the projected query and of its key/value
-// head (NumKvHeads of them, NumHeads / NumKvHeads query heads each), the heads' weights averaged, the output projection.
+// head (NumKvHeads of them, NumHeads / NumKvHeads query heads each), the heads' weights averaged, the
+// output projection. The heads' outputs are kept in output itself until the output projection, so
+// the scratch is one key/value head's projected keys and values (2 S x E / NumHeads) and blocks of
+// 32 query rows (their projected queries, one head's weights, L x S at most, and the heads' outputs
+// of a block), never L x E or L x S.
 template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim,
           std::size_t NumHeads, std::size_t NumKvHeads, class Params, class Mask = no_mask>
 inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
@@ -149,23 +187,34 @@ inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S
                                  matrix<T, L, E>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
     static_assert(supported<T>,
                   "cxattn::kernels::multi_head_attention: the element type must be float or double (IEEE 754)");
-    constexpr std::size_t head_dim = E / NumHeads, kv_dim = NumKvHeads * head_dim, group = NumHeads / NumKvHeads;
-    matrix<T, L, E> queries, heads;
-    matrix<T, S, kv_dim> keys, values;
-    matrix<T, L, S> head_weights;
-    detail::project<T, L, E, E>(query.values, params.q_proj.values, params.q_bias.values, queries.values);
-    detail::project<T, S, KDim, kv_dim>(key.values, params.k_proj.values, params.k_bias.values, keys.values);
-    detail::project<T, S, VDim, kv_dim>(value.values, params.v_proj.values, params.v_bias.values, values.values);
+    constexpr std::size_t head_dim = E / NumHeads, group = NumHeads / NumKvHeads;
+    constexpr std::size_t LB = L < detail::head_query_block ? L : detail::head_query_block;
+    constexpr std::size_t full = L / LB * LB;
     for (T& x : weights.values) x = T(0);
-    for (std::size_t h = 0; h < NumHeads; ++h) {
-        const std::size_t kv_offset = h / group * head_dim;
-        detail::attention_core<T, L, S, head_dim, head_dim, E, kv_dim, kv_dim, E>(
-            queries.values + h * head_dim, keys.values + kv_offset, values.values + kv_offset, scale,
-            heads.values + h * head_dim, head_weights.values, mask);
-        for (std::size_t i = 0; i < L * S; ++i) weights.values[i] += head_weights.values[i];
+    for (std::size_t g = 0; g < NumKvHeads; ++g) {
+        // The heads' sums into weights keep their order, h = 0, 1, ...: g ascends, then its heads.
+        T keys[S * head_dim], values[S * head_dim];
+        detail::product<T, S, KDim, head_dim, true>(key.values, KDim, params.k_proj.values + g * head_dim * KDim, KDim,
+                                                    keys, head_dim, false);
+        detail::product<T, S, VDim, head_dim, true>(value.values, VDim, params.v_proj.values + g * head_dim * VDim,
+                                                    VDim, values, head_dim, false);
+        for (std::size_t j = 0; j < S; ++j)
+            for (std::size_t o = 0; o < head_dim; ++o) {
+                keys[j * head_dim + o] += params.k_bias.values[g * head_dim + o];
+                values[j * head_dim + o] += params.v_bias.values[g * head_dim + o];
+            }
+        for (std::size_t h = g * group; h < (g + 1) * group; ++h) {
+            for (std::size_t i0 = 0; i0 < full; i0 += LB)
+                detail::head_rows<T, L, S, E, head_dim, LB>(query.values, params, h, keys, values, scale, output.values,
+                                                            weights.values, mask, i0);
+            if constexpr (full < L)
+                detail::head_rows<T, L, S, E, head_dim, L - full>(query.values, params, h, keys, values, scale,
+                                                                  output.values, weights.values, mask, full);
+        }
     }
     for (T& x : weights.values) x /= static_cast<T>(NumHeads); // the mean over the heads (average_attn_weights)
-    detail::project<T, L, E, E>(heads.values, params.out_proj.values, params.out_bias.values, output.values);
+    for (std::size_t i0 = 0; i0 < full; i0 += LB) detail::out_projection_rows<T, E, LB>(params, output.values, i0);
+    if constexpr (full < L) detail::out_projection_rows<T, E, L - full>(params, output.values, full);
 }
 
 } // namespace cxattn::kernels

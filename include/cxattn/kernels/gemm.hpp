@@ -16,13 +16,15 @@ namespace detail {
 // (row stride ldb) or, when Transposed, b^T with b N x K (row stride ldb). Blocks of nr columns of b
 // are packed, in depth blocks of at most kc_max, into a zero-padded depth x nr panel that the
 // micro-kernel reads row by row (BLIS's loop order: K. Goto and R. van de Geijn, "Anatomy of
-// high-performance matrix multiplication", ACM TOMS 34(3), 2008).
-template <class T, std::size_t M, std::size_t K, std::size_t N, bool Transposed>
+// high-performance matrix multiplication", ACM TOMS 34(3), 2008). KcMax bounds the depth of a
+// panel, so its stack; a deeper product is summed depth block after depth block through c, which
+// holds the partial sums exactly, so the depth blocks do not change the result's bits.
+template <class T, std::size_t M, std::size_t K, std::size_t N, bool Transposed, std::size_t KcMax = kc_max<T>>
 inline void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
                     bool accumulate) noexcept {
     constexpr std::size_t NR = nr<T>;
     constexpr std::size_t MR = mr<T>;
-    constexpr std::size_t kc = K < kc_max<T> ? K : kc_max<T>;
+    constexpr std::size_t kc = K < KcMax ? K : KcMax;
     constexpr std::size_t full_rows = M / MR * MR;
     alignas(64) T panel[kc * NR];
     for (std::size_t j0 = 0; j0 < N; j0 += NR) {

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "cxattn/detail/compare.hpp"
+#include "cxattn/detail/special_rows.hpp"
 #include "cxattn/kernels/attention.hpp"
 #include "cxattn/kernels/exp.hpp"
 #include "cxattn/kernels/gemm.hpp"
@@ -21,20 +22,31 @@ namespace cxattn::kernels {
 
 namespace detail {
 
-// Blocks of the streaming kernel: at most 128 queries by 4 nr keys (128 floats, 96 doubles with
-// AVX-512) of scores at a time, 64 KiB at most.
-inline constexpr std::size_t stream_query_block = 128;
+// Blocks of the streaming kernel: 4 nr keys (128 floats, 96 doubles with AVX-512) by as many
+// queries as keep that block of scores within 32 KiB, a multiple of the micro-kernel's mr rows; its
+// two products pack panels of at most 8 KiB each. Its stack is then bounded whatever L, S, Dk and Dv
+// are: about 48 KiB (the scores, two panels, O(queries) scalars), which leaves an N = 256 call room
+// in a 64 KiB thread. Fewer queries per block would pack each block of keys and values more often.
+// stream_block is out of line, so that a key block and the shorter last one do not both have their
+// scores on the stack.
+inline constexpr std::size_t stream_scores_bytes = 32768;
+template <class T> inline constexpr std::size_t stream_panel_depth = 8192 / (nr<T> * sizeof(T));
 template <class T> inline constexpr std::size_t stream_key_block = 4 * nr<T>;
+template <class T>
+inline constexpr std::size_t stream_query_rows = stream_scores_bytes / (stream_key_block<T> * sizeof(T));
+template <class T>
+inline constexpr std::size_t stream_query_block =
+    stream_query_rows<T> < mr<T> ? mr<T> : stream_query_rows<T> / mr<T>* mr<T>;
 
 // Queries [I0, I0 + LB) against keys [J0, J0 + SB): the online softmax update of the rows' running
 // maxima and sums, and output += exp(scores - max) value.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, std::size_t SB,
           class Mask>
-inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask, std::size_t i0,
-                         std::size_t j0, T* max, T* sum) noexcept {
+CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask,
+                                            std::size_t i0, std::size_t j0, T* max, T* sum) noexcept {
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     alignas(64) T scores[LB * SB];
-    product<T, LB, Dk, SB, true>(q + i0 * Dk, Dk, k + j0 * Dk, Dk, scores, SB, false);
+    product<T, LB, Dk, SB, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k + j0 * Dk, Dk, scores, SB, false);
     for (std::size_t r = 0; r < LB; ++r) {
         T* row = scores + r * SB;
         for (std::size_t j = 0; j < SB; ++j) row[j] *= scale;
@@ -74,7 +86,40 @@ inline void stream_block(const T* q, const T* k, const T* v, T scale, T* out, co
             return;
         }
     }
-    product<T, LB, SB, Dv, false>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0);
+    product<T, LB, SB, Dv, false, stream_panel_depth<T>>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0);
+}
+
+// The output row o of query i again, as a sum of normalised weights: for a row whose running sum,
+// not yet divided by the final sum l, overflowed (values within a factor of the keys' count of the
+// largest finite number), or was rescaled from inf by 0 after a +inf score (NaN), or whose values
+// hold inf or NaN. With the final maximum m and sum l, each weight is online_weight(s, m) / l
+// (cxattn/detail/special_rows.hpp), as in the second pass of detail::stream_row; masked keys are
+// skipped. Rare, so the row's scores are recomputed, SB at a time. Out of line: the common rows'
+// loops stay as the compilers like them, and its frame is not on their stack.
+template <class T, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t SB, class Mask>
+CXATTN_DETAIL_OUT_OF_LINE void normalised_row(const T* q, const T* k, const T* v, T scale, T* o, const Mask& mask,
+                                              std::size_t i, T max, T sum) noexcept {
+    alignas(64) T scores[SB];
+    for (std::size_t d = 0; d < Dv; ++d) o[d] = T(0);
+    const auto add_block = [&](std::size_t j0, std::size_t count) {
+        for (std::size_t j = 0; j < count; ++j) scores[j] *= scale;
+        mask.apply(i, j0, scores, count, S);
+        for (std::size_t j = 0; j < count; ++j) {
+            if (mask.masked(i, j0 + j, S)) continue;
+            const T weight = cxattn::detail::online_weight(scores[j], max) / sum;
+            const T* vj = v + (j0 + j) * Dv;
+            for (std::size_t d = 0; d < Dv; ++d) o[d] += weight * vj[d];
+        }
+    };
+    constexpr std::size_t full = S / SB * SB;
+    for (std::size_t j0 = 0; j0 < full; j0 += SB) {
+        product<T, 1, Dk, SB, true, stream_panel_depth<T>>(q, Dk, k + j0 * Dk, Dk, scores, SB, false);
+        add_block(j0, SB);
+    }
+    if constexpr (full < S) {
+        product<T, 1, Dk, S - full, true, stream_panel_depth<T>>(q, Dk, k + full * Dk, Dk, scores, SB, false);
+        add_block(full, S - full);
+    }
 }
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, class Mask>
@@ -88,9 +133,9 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
             tiny_attention<T, LB, S, Dk, Dv, Dk, Dk, Dv, Dv>(q + i0 * Dk, k, v, scale, out + i0 * Dv, scores,
                                                              rows_from(mask, i0));
         } else {
-            product<T, LB, Dk, S, true>(q + i0 * Dk, Dk, k, Dk, scores, S, false);
+            product<T, LB, Dk, S, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k, Dk, scores, S, false);
             softmax_rows<T, LB, S>(scores, scale, rows_from(mask, i0));
-            product<T, LB, S, Dv, false>(scores, S, v, Dv, out + i0 * Dv, Dv, false);
+            product<T, LB, S, Dv, false, stream_panel_depth<T>>(scores, S, v, Dv, out + i0 * Dv, Dv, false);
         }
         if constexpr (!std::is_same_v<Mask, no_mask>) {
             if (!values_finite<T, S * Dv>(v))
@@ -101,7 +146,10 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
     }
     constexpr std::size_t SB = S < stream_key_block<T> ? S : stream_key_block<T>;
     T max[LB], sum[LB];
-    for (std::size_t r = 0; r < LB; ++r) max[r] = -std::numeric_limits<T>::infinity();
+    for (std::size_t r = 0; r < LB; ++r) {
+        max[r] = -std::numeric_limits<T>::infinity();
+        sum[r] = T(0);
+    }
     constexpr std::size_t full = S / SB * SB;
     for (std::size_t j0 = 0; j0 < full; j0 += SB)
         stream_block<T, L, S, Dk, Dv, LB, SB>(q, k, v, scale, out, mask, i0, j0, max, sum);
@@ -111,13 +159,16 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         const T inverse = T(1) / sum[r];
         T* o = out + (i0 + r) * Dv;
         for (std::size_t d = 0; d < Dv; ++d) o[d] *= inverse;
+        // A NaN sum is a row with a NaN score, NaN already (row_kind::nan).
+        if (!values_finite<T, Dv>(o) && !cxattn::detail::is_nan(sum[r]))
+            normalised_row<T, S, Dk, Dv, SB>(q + (i0 + r) * Dk, k, v, scale, o, mask, i0 + r, max[r], sum[r]);
     }
 }
 
 } // namespace detail
 
 // The output of attention() by the online softmax (Milakov and Gimelshein 2018; the loop of
-// FlashAttention, Dao et al. 2022): blocks of at most 128 queries by 4 nr keys, whose running row
+// FlashAttention, Dao et al. 2022): blocks of 4 nr keys by up to 32 KiB of queries, whose running row
 // maxima and sums rescale the output as the keys stream by. No L x S weights exist; the scratch is
 // one block of scores.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask = no_mask>
@@ -126,7 +177,7 @@ inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S
                                 const Mask& mask = {}) noexcept {
     static_assert(supported<T>,
                   "cxattn::kernels::streaming_attention: the element type must be float or double (IEEE 754)");
-    constexpr std::size_t LB = L < detail::stream_query_block ? L : detail::stream_query_block;
+    constexpr std::size_t LB = L < detail::stream_query_block<T> ? L : detail::stream_query_block<T>;
     constexpr std::size_t full = L / LB * LB;
     for (std::size_t i0 = 0; i0 < full; i0 += LB)
         detail::stream_rows<T, L, S, Dk, Dv, LB>(query.values, key.values, value.values, scale, output.values, mask,
