@@ -50,6 +50,7 @@ CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, 
     for (std::size_t r = 0; r < LB; ++r) {
         T* row = scores + r * SB;
         for (std::size_t j = 0; j < SB; ++j) row[j] *= scale;
+        if (!values_finite<T, SB>(row)) rescore_row<T, SB, Dk, Dk>(q + (i0 + r) * Dk, k + j0 * Dk, scale, row);
         mask.apply(i0 + r, j0, row, SB, S);
         const row_extent<T> extent = row_max<T, SB>(row); // a NaN reaches the sum through exp
         const T new_max = extent.max > max[r] ? extent.max : max[r];
@@ -103,6 +104,10 @@ CXATTN_DETAIL_OUT_OF_LINE void normalised_row(const T* q, const T* k, const T* v
     for (std::size_t d = 0; d < Dv; ++d) o[d] = T(0);
     const auto add_block = [&](std::size_t j0, std::size_t count) {
         for (std::size_t j = 0; j < count; ++j) scores[j] *= scale;
+        if (!values_finite<T, SB>(scores)) // the last block fills count < SB of them
+            for (std::size_t j = 0; j < count; ++j)
+                if (!cxattn::detail::is_finite(scores[j]))
+                    rescore_row<T, 1, Dk, Dk>(q, k + (j0 + j) * Dk, scale, scores + j);
         mask.apply(i, j0, scores, count, S);
         for (std::size_t j = 0; j < count; ++j) {
             if (mask.masked(i, j0 + j, S)) continue;
@@ -134,7 +139,9 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
                                                              rows_from(mask, i0));
         } else {
             product<T, LB, Dk, S, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k, Dk, scores, S, false);
-            softmax_rows<T, LB, S>(scores, scale, rows_from(mask, i0));
+            softmax_rows<T, LB, S>(scores, scale, rows_from(mask, i0), [&](std::size_t r, T* row) {
+                rescore_row<T, S, Dk, Dk>(q + (i0 + r) * Dk, k, scale, row);
+            });
             product<T, LB, S, Dv, false, stream_panel_depth<T>>(scores, S, v, Dv, out + i0 * Dv, Dv, false);
         }
         if constexpr (!std::is_same_v<Mask, no_mask>) {
