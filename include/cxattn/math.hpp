@@ -301,7 +301,7 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
                   "cxattn::portable::exp: unsupported floating-point format (supported: IEEE binary32, "
                   "binary64, x87 80-bit extended)");
     // NaN propagates.
-    if (detail::is_nan(x)) {
+    if (CXATTN_DETAIL_IS_NAN(x)) {
         return x;
     }
     // Overflow, and +inf.

@@ -153,7 +153,7 @@ namespace detail {
 
 // An additive mask masks where it holds -inf (a finite bias, however negative, is a number).
 template <class T> [[nodiscard]] constexpr bool bias_masks(T bias) noexcept {
-    return equal(bias, -std::numeric_limits<T>::infinity());
+    return CXATTN_DETAIL_EQUAL(bias, -std::numeric_limits<T>::infinity());
 }
 
 // Named after the error: a constant evaluation that reaches it fails to compile, and the compiler

@@ -31,8 +31,8 @@ template <std::size_t N, class T, std::size_t R, std::size_t C>
 constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
     T max = m.values[offset];
     for (std::size_t j = offset + 1; j < offset + N; ++j)
-        if (m.values[j] > max || is_nan(m.values[j])) max = m.values[j]; // NaN, once in max, stays
-    const row_kind kind = kind_of_row(max, is_nan(max));
+        if (m.values[j] > max || CXATTN_DETAIL_IS_NAN(m.values[j])) max = m.values[j]; // NaN, once in max, stays
+    const row_kind kind = kind_of_row(max, CXATTN_DETAIL_IS_NAN(max));
     if (kind != row_kind::ordinary) {
         weigh_special_row(kind, &m.values[offset], N);
         return kind == row_kind::nan;

@@ -26,4 +26,10 @@ template <class T> [[nodiscard]] constexpr bool is_nan(T x) noexcept { return x 
 
 } // namespace cxattn::detail
 
+// The same two tests as expressions, for the loops of constant evaluation: Clang charges a step for
+// each function call's statement, and these run once per score. Ordered comparisons only, which
+// -Wfloat-equal does not flag: a NaN fails both <= and >=, and -0 <= +0 <= -0.
+#define CXATTN_DETAIL_EQUAL(a, b) ((a) <= (b) && (a) >= (b))
+#define CXATTN_DETAIL_IS_NAN(x) (!((x) <= (x)))
+
 #endif // CXATTN_DETAIL_COMPARE_HPP

@@ -24,8 +24,8 @@ enum class row_kind {
 // works in constant evaluation too.
 template <class T> [[nodiscard]] constexpr row_kind kind_of_row(T max, bool has_nan) noexcept {
     if (has_nan) return row_kind::nan;
-    if (equal(max, std::numeric_limits<T>::infinity())) return row_kind::infinite_max;
-    if (equal(max, -std::numeric_limits<T>::infinity())) return row_kind::all_masked;
+    if (CXATTN_DETAIL_EQUAL(max, std::numeric_limits<T>::infinity())) return row_kind::infinite_max;
+    if (CXATTN_DETAIL_EQUAL(max, -std::numeric_limits<T>::infinity())) return row_kind::all_masked;
     return row_kind::ordinary;
 }
 
@@ -33,8 +33,8 @@ template <class T> [[nodiscard]] constexpr row_kind kind_of_row(T max, bool has_
 // +inf entries of the row (used by row_kind::infinite_max only).
 template <class T> [[nodiscard]] constexpr T special_row_weight(row_kind kind, T x, T infinite_count) noexcept {
     constexpr T inf = std::numeric_limits<T>::infinity();
-    if (kind == row_kind::nan) return equal(x, -inf) ? T{} : std::numeric_limits<T>::quiet_NaN();
-    if (kind == row_kind::infinite_max) return equal(x, inf) ? T{1} / infinite_count : T{};
+    if (kind == row_kind::nan) return CXATTN_DETAIL_EQUAL(x, -inf) ? T{} : std::numeric_limits<T>::quiet_NaN();
+    if (kind == row_kind::infinite_max) return CXATTN_DETAIL_EQUAL(x, inf) ? T{1} / infinite_count : T{};
     return T{};
 }
 
@@ -42,7 +42,7 @@ template <class T> [[nodiscard]] constexpr T special_row_weight(row_kind kind, T
 template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::size_t n) noexcept {
     T infinite_count{};
     for (std::size_t j = 0; j < n; ++j)
-        infinite_count += equal(row[j], std::numeric_limits<T>::infinity()) ? T{1} : T{};
+        infinite_count += CXATTN_DETAIL_EQUAL(row[j], std::numeric_limits<T>::infinity()) ? T{1} : T{};
     for (std::size_t j = 0; j < n; ++j) row[j] = special_row_weight(kind, row[j], infinite_count);
 }
 
@@ -52,7 +52,7 @@ template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::
 // finite scores before it by exp(-inf) = 0, so the +inf scores share the weight:
 // row_kind::infinite_max).
 template <class T> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
-    return equal(max, -std::numeric_limits<T>::infinity()) ? T{} : equal(s, max) ? T{1} : cxattn::exp(s - max);
+    return CXATTN_DETAIL_EQUAL(max, -std::numeric_limits<T>::infinity()) ? T{} : CXATTN_DETAIL_EQUAL(s, max) ? T{1} : cxattn::exp(s - max);
 }
 
 } // namespace cxattn::detail
