@@ -12,7 +12,7 @@
 #                           find_package(cxattn 0.1) must fail (before 1.0 a minor release may break)
 #   cmake-add-subdirectory  a CMake project, add_subdirectory() of this tree; installs nothing of it
 #   cmake-fetchcontent      the same through FetchContent of a source archive
-#   makefile-pkg-config     a Makefile, pkg-config --cflags cxattn (no -std in it) with -std=c++2b:
+#   makefile-pkg-config     a Makefile, pkg-config --cflags cxattn (-isystem, no -std) with -std=c++2b:
 #                           C++23 stays C++23
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -136,6 +136,7 @@ makefile_pkg_config() {
   cflags=$(pkg-config --cflags cxattn)
   echo "pkg-config --cflags cxattn: $cflags"
   [[ $cflags != *-std* ]]
+  [[ $cflags == *-isystem* ]]
   make -C "$work/makefile"
   "$work/makefile/app" | tee "$work/makefile/out.txt"
   grep -q '__cplusplus 2023\|__cplusplus 2021' "$work/makefile/out.txt"

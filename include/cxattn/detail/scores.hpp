@@ -50,12 +50,16 @@ template <class T> [[nodiscard]] constexpr int exponent_above(T x) noexcept {
     return biased - bias + (power_of_two ? 0 : 1);
 }
 
-// 2^e as a T, for e within the normal exponents.
+// 2^e as a T, for e within the normal exponents (of double, for a long double).
 template <class T> [[nodiscard]] constexpr T power_of_two(int e) noexcept {
-    constexpr int mantissa_bits = std::numeric_limits<T>::digits - 1;
-    constexpr int bias = std::numeric_limits<T>::max_exponent - 1;
-    using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-    return std::bit_cast<T>(static_cast<bits>(static_cast<bits>(e + bias) << mantissa_bits));
+    if constexpr (!std::numeric_limits<T>::is_iec559 || (sizeof(T) != 4 && sizeof(T) != 8)) {
+        return static_cast<T>(power_of_two<double>(e));
+    } else {
+        constexpr int mantissa_bits = std::numeric_limits<T>::digits - 1;
+        constexpr int bias = std::numeric_limits<T>::max_exponent - 1;
+        using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+        return std::bit_cast<T>(static_cast<bits>(static_cast<bits>(e + bias) << mantissa_bits));
+    }
 }
 
 // x * 2^e in steps of at most 2^64, each exact unless the result leaves the normal range.
@@ -69,12 +73,16 @@ template <class T> [[nodiscard]] constexpr T times_power_of_two(T x, int e) noex
 // (finite) can overflow as a plain sum, and if so the exponents of the rule.
 template <class T>
 [[nodiscard]] constexpr score_scaling score_scaling_for(T max_abs_query, T max_abs_key, std::size_t dk) noexcept {
-    const int eq = exponent_above(max_abs_query), ek = exponent_above(max_abs_key);
-    int terms = 0; // ceil(log2(dk))
-    while ((std::size_t{1} << terms) < dk) ++terms;
-    // |sum| <= dk 2^(eq + ek): below 2^max_exponent, no partial result overflows.
-    if (eq + ek + terms < std::numeric_limits<T>::max_exponent) return {};
-    return {eq, ek, true};
+    if constexpr (!std::numeric_limits<T>::is_iec559 || (sizeof(T) != 4 && sizeof(T) != 8)) {
+        return {}; // long double: overflow needs values beyond any float or double
+    } else {
+        const int eq = exponent_above(max_abs_query), ek = exponent_above(max_abs_key);
+        int terms = 0; // ceil(log2(dk))
+        while ((std::size_t{1} << terms) < dk) ++terms;
+        // |sum| <= dk 2^(eq + ek): below 2^max_exponent, no partial result overflows.
+        if (eq + ek + terms < std::numeric_limits<T>::max_exponent) return {};
+        return {eq, ek, true};
+    }
 }
 
 // The largest |x| among the finite values x[0], x[stride], ... (n of them); 0 if none.
