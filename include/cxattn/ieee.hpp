@@ -15,18 +15,30 @@
 #include <type_traits>
 #include <utility>
 
+#include "cxattn/detail/chunks.hpp"
 #include "cxattn/detail/compare.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn::detail {
 
-// Whether every value is finite: one fold per row, comparisons only (x - x would be NaN arithmetic).
+// Whether every value is finite: one fold per row, comparisons only (x - x would be NaN
+// arithmetic). A row longer than fold_chunk: one fold per chunk (detail/chunks.hpp), in the
+// second overload (an if constexpr would cost an evaluation step on every call).
 template <class T, std::size_t R, std::size_t C, std::size_t... K>
-[[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset,
-                                        std::index_sequence<K...>) noexcept {
+requires(sizeof...(K) <= fold_chunk)
+    [[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset,
+                                            std::index_sequence<K...>) noexcept {
     return ((m.values[offset + K] >= -std::numeric_limits<T>::max() &&
              m.values[offset + K] <= std::numeric_limits<T>::max()) &&
             ...);
+}
+
+template <class T, std::size_t R, std::size_t C, std::size_t... K>
+requires(sizeof...(K) > fold_chunk)
+    [[nodiscard]] constexpr bool row_finite(const matrix<T, R, C>& m, std::size_t offset,
+                                            std::index_sequence<K...>) noexcept {
+    return all_chunks<sizeof...(K)>(
+        [&](std::size_t first, auto chunk) { return row_finite(m, offset + first, chunk); });
 }
 
 // Whether x is finite; every value of an integer or bool type is.
@@ -49,9 +61,18 @@ template <class T, std::size_t R, std::size_t C>
 
 // Whether no value is NaN or +inf (-inf is allowed: in an additive mask it masks).
 template <class T, std::size_t R, std::size_t C, std::size_t... K>
-[[nodiscard]] constexpr bool row_below_plus_inf(const matrix<T, R, C>& m, std::size_t offset,
-                                                std::index_sequence<K...>) noexcept {
+requires(sizeof...(K) <= fold_chunk)
+    [[nodiscard]] constexpr bool row_below_plus_inf(const matrix<T, R, C>& m, std::size_t offset,
+                                                    std::index_sequence<K...>) noexcept {
     return ((m.values[offset + K] <= std::numeric_limits<T>::max()) && ...);
+}
+
+template <class T, std::size_t R, std::size_t C, std::size_t... K>
+requires(sizeof...(K) > fold_chunk)
+    [[nodiscard]] constexpr bool row_below_plus_inf(const matrix<T, R, C>& m, std::size_t offset,
+                                                    std::index_sequence<K...>) noexcept {
+    return all_chunks<sizeof...(K)>(
+        [&](std::size_t first, auto chunk) { return row_below_plus_inf(m, offset + first, chunk); });
 }
 
 // IEEE 754 results for the operations that constant evaluation refuses to perform (a NaN result,

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "cxattn/detail/chunks.hpp"
 #include "cxattn/ieee.hpp"
 #include "cxattn/matrix.hpp"
 
@@ -27,10 +28,14 @@ struct plain_arithmetic {
     // charges one step per statement, so this is one step per dot product. The indexing is chosen
     // per compiler because their evaluators price it differently (docs/benchmarks.md): GCC
     // evaluates an array subscript far more cheaply than a pointer dereference, Clang the reverse.
+    // Each function of this policy has a second overload for more than fold_chunk terms, one fold
+    // per chunk (detail/chunks.hpp). Overloads, not an if constexpr: the evaluators charge for the
+    // if statement on every call.
     template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
               std::size_t... K>
-    [[nodiscard]] static constexpr T dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b,
-                                         std::size_t b_offset, std::index_sequence<K...>) noexcept {
+    requires(sizeof...(K) <= fold_chunk) [[nodiscard]] static constexpr T
+        dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b, std::size_t b_offset,
+            std::index_sequence<K...>) noexcept {
 #if defined(__clang__)
         const T* const a_row = &a.values[a_offset];
         const T* const b_col = &b.values[b_offset];
@@ -40,14 +45,43 @@ struct plain_arithmetic {
 #endif
     }
 
+    // The first chunk as above, then each next chunk's terms added to the same accumulator one at a
+    // time: left to right, the bits of a single fold.
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    requires(sizeof...(K) > fold_chunk) [[nodiscard]] static constexpr T
+        dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b, std::size_t b_offset,
+            std::index_sequence<K...>) noexcept {
+        T sum = dot<BStride>(a, a_offset, b, b_offset, std::make_index_sequence<fold_chunk>{});
+        for_each_chunk<fold_chunk, sizeof...(K)>([&](std::size_t first, auto chunk) {
+            sum = dot_onto<BStride>(sum, a, a_offset + first, b, b_offset + first * BStride, chunk);
+        });
+        return sum;
+    }
+
+    // sum + the terms of dot(...), added to it one at a time, left to right: a chunk of a long dot.
+    template <std::size_t BStride, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    [[nodiscard]] static constexpr T dot_onto(T sum, const matrix<T, RA, CA>& a, std::size_t a_offset,
+                                              const matrix<T, RB, CB>& b, std::size_t b_offset,
+                                              std::index_sequence<K...>) noexcept {
+#if defined(__clang__)
+        const T* const a_row = &a.values[a_offset];
+        const T* const b_col = &b.values[b_offset];
+        return (sum + ... + (a_row[K] * b_col[K * BStride]));
+#else
+        return (sum + ... + (a.values[a_offset + K] * b.values[b_offset + K * BStride]));
+#endif
+    }
+
     // dot(...) * factor + addend in one statement: the scores (factor = the scale, addend = the
     // bias, or -0, which adds nothing to any value, -0 included) and the projections (factor 1).
     // One call where dot(...) and a mul or add would be two (each costs Clang steps per element).
     template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
               std::size_t... K>
-    [[nodiscard]] static constexpr T affine_dot(const matrix<T, RA, CA>& a, std::size_t a_offset,
-                                                const matrix<T, RB, CB>& b, std::size_t b_offset, T factor, T addend,
-                                                std::index_sequence<K...>) noexcept {
+    requires(sizeof...(K) <= fold_chunk) [[nodiscard]] static constexpr T
+        affine_dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b, std::size_t b_offset,
+                   T factor, T addend, std::index_sequence<K...>) noexcept {
 #if defined(__clang__)
         const T* const a_row = &a.values[a_offset];
         const T* const b_col = &b.values[b_offset];
@@ -57,6 +91,14 @@ struct plain_arithmetic {
 #endif
     }
 
+    template <std::size_t BStride = 1, class T, std::size_t RA, std::size_t CA, std::size_t RB, std::size_t CB,
+              std::size_t... K>
+    requires(sizeof...(K) > fold_chunk) [[nodiscard]] static constexpr T
+        affine_dot(const matrix<T, RA, CA>& a, std::size_t a_offset, const matrix<T, RB, CB>& b, std::size_t b_offset,
+                   T factor, T addend, std::index_sequence<K...> terms) noexcept {
+        return dot<BStride>(a, a_offset, b, b_offset, terms) * factor + addend;
+    }
+
     template <class T> [[nodiscard]] static constexpr T mul(T a, T b) noexcept { return static_cast<T>(a * b); }
     template <class T> [[nodiscard]] static constexpr T add(T a, T b) noexcept { return static_cast<T>(a + b); }
     template <class T> [[nodiscard]] static constexpr T divide(T a, T b) noexcept { return static_cast<T>(a / b); }
@@ -64,9 +106,10 @@ struct plain_arithmetic {
     // acc.values[acc_offset + d] += weight * x.values[x_offset + d] for every d: one fold
     // expression, so one Clang step per row of values, indexed per compiler as dot is.
     template <class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX, std::size_t... D>
-    static constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight,
-                                     const matrix<T, RX, CX>& x, std::size_t x_offset,
-                                     std::index_sequence<D...>) noexcept {
+    requires(sizeof...(D) <=
+             fold_chunk) static constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset, T weight,
+                                                          const matrix<T, RX, CX>& x, std::size_t x_offset,
+                                                          std::index_sequence<D...>) noexcept {
 #if defined(__clang__)
         T* const a = &acc.values[acc_offset];
         const T* const b = &x.values[x_offset];
@@ -76,16 +119,33 @@ struct plain_arithmetic {
 #endif
     }
 
+    template <class T, std::size_t RA, std::size_t CA, std::size_t RX, std::size_t CX, std::size_t... D>
+    requires(sizeof...(D) > fold_chunk) static constexpr void add_scaled(matrix<T, RA, CA>& acc, std::size_t acc_offset,
+                                                                         T weight, const matrix<T, RX, CX>& x,
+                                                                         std::size_t x_offset,
+                                                                         std::index_sequence<D...>) noexcept {
+        for_each_chunk<0, sizeof...(D)>([&](std::size_t first, auto chunk) {
+            add_scaled(acc, acc_offset + first, weight, x, x_offset + first, chunk);
+        });
+    }
+
     // acc.values[offset + d] *= factor for every d: one fold expression.
     template <class T, std::size_t R, std::size_t C, std::size_t... D>
-    static constexpr void scale_row(matrix<T, R, C>& acc, std::size_t offset, T factor,
-                                    std::index_sequence<D...>) noexcept {
+    requires(sizeof...(D) <= fold_chunk) static constexpr void scale_row(matrix<T, R, C>& acc, std::size_t offset,
+                                                                         T factor, std::index_sequence<D...>) noexcept {
 #if defined(__clang__)
         T* const a = &acc.values[offset];
         ((a[D] *= factor), ...);
 #else
         ((acc.values[offset + D] *= factor), ...);
 #endif
+    }
+
+    template <class T, std::size_t R, std::size_t C, std::size_t... D>
+    requires(sizeof...(D) > fold_chunk) static constexpr void scale_row(matrix<T, R, C>& acc, std::size_t offset,
+                                                                        T factor, std::index_sequence<D...>) noexcept {
+        for_each_chunk<0, sizeof...(D)>(
+            [&](std::size_t first, auto chunk) { scale_row(acc, offset + first, factor, chunk); });
     }
 };
 

@@ -153,6 +153,8 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
     }
     constexpr std::size_t SB = S < stream_key_block<T> ? S : stream_key_block<T>;
     T max[LB], sum[LB];
+    // The first block sets sum; zeroing it too keeps GCC 12 at -O3 from warning that it may be
+    // read uninitialised (-Wmaybe-uninitialized, when S is not a multiple of the key block).
     for (std::size_t r = 0; r < LB; ++r) {
         max[r] = -std::numeric_limits<T>::infinity();
         sum[r] = T(0);

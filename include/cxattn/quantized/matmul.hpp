@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cxattn/config.hpp"
+#include "cxattn/detail/chunks.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/quantized/fixed_point.hpp"
 #include "cxattn/quantized/multiplier.hpp"
@@ -36,7 +37,9 @@ namespace detail {
 // on the processors it runs on; no overflow with int8 zero points for K <= 33025). In constant
 // evaluation one fold expression per 128 terms, so one step of Clang's budget each; at run time a
 // loop, which the compiler vectorises or unrolls as it sees fit. The same arithmetic either way.
-// Clang nests a fold expression at most 256 deep (its -fbracket-depth): longer ones go in chunks.
+// Clang nests a fold expression at most 256 deep (its -fbracket-depth): longer ones go in chunks,
+// a loop over them (detail/chunks.hpp). 128, not the float algorithms' 64: it nests well within
+// 256, and one step per 128 terms is what docs/quantized.md's capacity figures measure.
 inline constexpr std::size_t fold_chunk = 128;
 
 template <std::size_t... K>
@@ -48,11 +51,14 @@ template <std::size_t... K>
 template <std::size_t K>
 [[nodiscard]] constexpr std::uint32_t chunked_dot(const std::int8_t* a, std::uint32_t za, const std::int8_t* b,
                                                   std::uint32_t zb) noexcept {
-    if constexpr (K <= fold_chunk)
+    if constexpr (K <= fold_chunk) {
         return folded_dot(a, za, b, zb, std::make_index_sequence<K>{});
-    else
-        return folded_dot(a, za, b, zb, std::make_index_sequence<fold_chunk>{}) +
-               chunked_dot<K - fold_chunk>(a + fold_chunk, za, b + fold_chunk, zb);
+    } else {
+        std::uint32_t sum = 0;
+        cxattn::detail::for_each_chunk<0, K, fold_chunk>(
+            [&](std::size_t first, auto chunk) { sum += folded_dot(a + first, za, b + first, zb, chunk); });
+        return sum;
+    }
 }
 
 template <std::size_t K>
@@ -78,12 +84,11 @@ constexpr void folded_add_scaled(std::uint32_t* acc, std::uint32_t weight, const
 template <std::size_t N>
 constexpr void chunked_add_scaled(std::uint32_t* acc, std::uint32_t weight, const std::int8_t* b,
                                   std::uint32_t zb) noexcept {
-    if constexpr (N <= fold_chunk) {
+    if constexpr (N <= fold_chunk)
         folded_add_scaled(acc, weight, b, zb, std::make_index_sequence<N>{});
-    } else {
-        folded_add_scaled(acc, weight, b, zb, std::make_index_sequence<fold_chunk>{});
-        chunked_add_scaled<N - fold_chunk>(acc + fold_chunk, weight, b + fold_chunk, zb);
-    }
+    else
+        cxattn::detail::for_each_chunk<0, N, fold_chunk>(
+            [&](std::size_t first, auto chunk) { folded_add_scaled(acc + first, weight, b + first, zb, chunk); });
 }
 
 template <std::size_t N>
