@@ -124,7 +124,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     for (std::size_t j = 0; j < end; ++j) {
         if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
         const T s = score<Dk, A>(in, j, row, options);
-        if (!(s <= max)) {   // a new maximum, or NaN (which compares false)
+        if (!(s <= max)) {                 // a new maximum, or NaN (which compares false)
             if (CXATTN_DETAIL_IS_NAN(s)) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
@@ -142,7 +142,8 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
         A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
                       std::make_index_sequence<Dv>{});
     }
-    if (CXATTN_DETAIL_EQUAL(sum, T{})) return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
+    if (CXATTN_DETAIL_EQUAL(sum, T{}))
+        return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
     if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] /= sum;
         return;

@@ -7,14 +7,15 @@
 // written, that gives inf - inf = NaN, or, where the compiler fuses a multiply and an add (FMA
 // contraction: -mfma, -march=native), +-inf: the result would depend on the flags. The rule: the
 // score is computed on q / 2^eq and k / 2^ek, powers of two that bring every |q| and |k| to at
-// most 1, and multiplied back after the scale. Powers of two scale exactly, so wherever the plain
+// most 1 (4 for the largest values), and multiplied back after the scale. Powers of two scale exactly, so wherever the plain
 // sum does not overflow (and no operand becomes subnormal) this gives its bits; where it would
-// overflow, the score is the exact one rounded (inf only when the scaled score itself overflows).
+// overflow, the score is the one summed without overflow (inf only when the scaled score itself overflows).
 // Constant evaluation takes it when the operands' magnitudes allow an overflow (score_scaling_for),
 // the run-time kernels for a row whose plain scores are not finite (kernels/attention.hpp).
 #ifndef CXATTN_DETAIL_SCORES_HPP
 #define CXATTN_DETAIL_SCORES_HPP
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <utility>
 
 #include "cxattn/config.hpp"
+#include "cxattn/detail/chunks.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn::detail {
@@ -81,7 +83,10 @@ template <class T>
         while ((std::size_t{1} << terms) < dk) ++terms;
         // |sum| <= dk 2^(eq + ek): below 2^max_exponent, no partial result overflows.
         if (eq + ek + terms < std::numeric_limits<T>::max_exponent) return {};
-        return {eq, ek, true};
+        // The scaling exponents at most max_exponent - 2 (126 for float), so that 2^-e is a normal
+        // number: |q| / 2^e <= 4, each product at most 16.
+        constexpr int e_max = std::numeric_limits<T>::max_exponent - 2;
+        return {std::min(eq, e_max), std::min(ek, e_max), true};
     }
 }
 
@@ -104,15 +109,14 @@ template <class T, std::size_t... K>
     return m;
 }
 
-// The largest |x| among the finite values of m; 0 if none. Folds of at most 64 values: the cost of
-// a constant evaluation grows by about one Clang step per 64 values.
+// The largest |x| among the finite values of m; 0 if none. One fold per chunk of fold_chunk values
+// (detail/chunks.hpp): a few Clang steps per chunk.
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr T max_abs_finite(const matrix<T, R, C>& m) noexcept {
-    constexpr std::size_t chunk = 64, full = R * C / chunk * chunk;
     T result{};
-    for (std::size_t i = 0; i < full; i += chunk)
-        result = max_abs_finite_chunk(m.values + i, result, std::make_index_sequence<chunk>{});
-    return max_abs_finite_chunk(m.values + full, result, std::make_index_sequence<R * C - full>{});
+    for_each_chunk<0, R * C>(
+        [&](std::size_t first, auto chunk) { result = max_abs_finite_chunk(m.values + first, result, chunk); });
+    return result;
 }
 
 // (q . k) * scale by the rule: q has Dk values at q[0..Dk), k at k[0], k[k_stride], ...; A is the

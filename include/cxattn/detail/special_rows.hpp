@@ -52,7 +52,9 @@ template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::
 // finite scores before it by exp(-inf) = 0, so the +inf scores share the weight:
 // row_kind::infinite_max).
 template <class T> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
-    return CXATTN_DETAIL_EQUAL(max, -std::numeric_limits<T>::infinity()) ? T{} : CXATTN_DETAIL_EQUAL(s, max) ? T{1} : cxattn::exp(s - max);
+    return CXATTN_DETAIL_EQUAL(max, -std::numeric_limits<T>::infinity()) ? T{}
+           : CXATTN_DETAIL_EQUAL(s, max)                                 ? T{1}
+                                                                         : cxattn::exp(s - max);
 }
 
 } // namespace cxattn::detail

@@ -18,10 +18,12 @@ namespace detail {
 // micro-kernel reads row by row (BLIS's loop order: K. Goto and R. van de Geijn, "Anatomy of
 // high-performance matrix multiplication", ACM TOMS 34(3), 2008). KcMax bounds the depth of a
 // panel, so its stack; a deeper product is summed depth block after depth block through c, which
-// holds the partial sums exactly, so the depth blocks do not change the result's bits.
+// holds the partial sums exactly, so the depth blocks do not change the result's bits. Out of line:
+// its panel is then on the stack only while it runs, never merged into a caller's frame beside
+// another product's (the stack formulas of docs/semantics.md count one panel).
 template <class T, std::size_t M, std::size_t K, std::size_t N, bool Transposed, std::size_t KcMax = kc_max<T>>
-inline void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                    bool accumulate) noexcept {
+CXATTN_DETAIL_OUT_OF_LINE void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                                       bool accumulate) noexcept {
     constexpr std::size_t NR = nr<T>;
     constexpr std::size_t MR = mr<T>;
     constexpr std::size_t kc = K < KcMax ? K : KcMax;
