@@ -76,6 +76,19 @@
     "cxattn: CXATTN_ALLOW_FAST_MATH is refused on Clang 15 and later, which miscompile finite softmax under -ffinite-math-only (part of -ffast-math and -Ofast): add -fno-finite-math-only"
 #endif
 
+// Clang's -fno-honor-infinities without -fno-honor-nans defines no macro (__FINITE_MATH_ONLY__ stays
+// 0), but makes every infinity undefined: Clang 19 then miscompiles masks (the causal row 0 of a 3 x 3
+// case weighed {0.15, 0.33, 0.52}). Clang 18 and later warn at each use of infinity under it
+// (-Wnan-infinity-disabled); here that warning is an error, at the use below, whose message names the
+// cause: "use of infinity is undefined behavior due to the currently enabled floating-point options".
+// Remove -fno-honor-infinities.
+#if defined(__clang__) && __clang_major__ >= 18 && !(defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__)
+#pragma clang diagnostic push
+#pragma clang diagnostic error "-Wnan-infinity-disabled"
+static_assert(__builtin_isinf(__builtin_huge_valf()), "cxattn: -fno-honor-infinities is refused: remove it");
+#pragma clang diagnostic pop
+#endif
+
 // x87 evaluation (FLT_EVAL_METHOD 2) keeps float and double intermediates in 80-bit registers and
 // rounds them twice: exp's exact steps and the kernels' rounding break, and run time no longer gives
 // the compile-time bits. GCC has no -fexcess-precision=standard for C++ to restore them.
@@ -124,6 +137,14 @@ static_assert(std::bit_cast<std::uint64_t>(static_cast<double>(0.1)) !=
 #define CXATTN_DETAIL_EXACT_FP __attribute__((optimize("no-associative-math")))
 #else
 #define CXATTN_DETAIL_EXACT_FP
+#endif
+// CXATTN_DETAIL_EXACT_STEPS: on a function whose products and sums must each round on their own
+// at run time (the score rule of detail/scores.hpp, which cancels large terms exactly): GCC compiles
+// it without reassociation and without FMA contraction; Clang takes CXATTN_DETAIL_KEEP_ORDER.
+#if defined(__GNUC__) && !defined(__clang__)
+#define CXATTN_DETAIL_EXACT_STEPS __attribute__((optimize("no-associative-math", "fp-contract=off")))
+#else
+#define CXATTN_DETAIL_EXACT_STEPS
 #endif
 #if defined(__clang__)
 #define CXATTN_DETAIL_KEEP_ORDER _Pragma("clang fp reassociate(off)") _Pragma("clang fp contract(off)")

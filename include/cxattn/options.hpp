@@ -156,9 +156,10 @@ template <class T> [[nodiscard]] constexpr bool bias_masks(T bias) noexcept {
     return CXATTN_DETAIL_EQUAL(bias, -std::numeric_limits<T>::infinity());
 }
 
-// Named after the error: a constant evaluation that reaches it fails to compile, and the compiler
-// prints this name. Never defined: only ever called in constant evaluation.
-void scale_is_not_finite_and_positive_in_the_element_type() noexcept;
+// Named after the error: a constant evaluation that reaches it fails to compile (it is not
+// constexpr), and the compiler prints this name. Defined, doing nothing: GCC at -O0 keeps the call
+// of the run-time path, which must link.
+inline void scale_is_not_finite_and_positive_in_the_element_type() noexcept {}
 
 // The factor of cxattn::scale(s) in the element type T. A factor that is not finite and positive there
 // (1e300 or 1e-60 on float, 0, a negative or NaN factor) fails to compile in constant evaluation;

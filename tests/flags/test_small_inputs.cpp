@@ -118,6 +118,14 @@ template <class M> void check_close(const M& got, const M& want) {
 
 } // namespace
 
+// cxattn::scale at run time (at -O0 GCC once kept a call to a function that exists only to fail
+// constant evaluation, and the program did not link).
+BOOST_AUTO_TEST_CASE(scale_at_run_time) {
+    const auto q = through_memory(spread);
+    constexpr auto scaled = cxattn::scaled_dot_product_attention(spread, spread, spread, cxattn::scale(0.25f));
+    check_close(cxattn::scaled_dot_product_attention(q, q, q, cxattn::scale(0.25f)).weights, scaled.weights);
+}
+
 // The three attention functions, with and without causal masking, against compile time.
 BOOST_AUTO_TEST_CASE(attention_streaming_multi_head_match_compile_time) {
     const auto q = through_memory(spread);

@@ -65,7 +65,8 @@ template <class T> [[nodiscard]] constexpr T power_of_two(int e) noexcept {
 }
 
 // x * 2^e in steps of at most 2^64, each exact unless the result leaves the normal range.
-template <class T> [[nodiscard]] constexpr T times_power_of_two(T x, int e) noexcept {
+template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T times_power_of_two(T x, int e) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
     for (; e > 64; e -= 64) x *= power_of_two<T>(64);
     for (; e < -64; e += 64) x *= power_of_two<T>(-64);
     return x * power_of_two<T>(e);
@@ -122,13 +123,23 @@ template <class T, std::size_t R, std::size_t C>
 // (q . k) * scale by the rule: q has Dk values at q[0..Dk), k at k[0], k[k_stride], ...; A is the
 // arithmetic policy (detail/arithmetic.hpp: plain, or ieee for operands that hold NaN or inf).
 template <class A, class T>
-[[nodiscard]] constexpr T scaled_score(const T* q, const T* k, std::size_t k_stride, std::size_t dk, T scale,
-                                       score_scaling s) noexcept {
+[[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T scaled_score(const T* q, const T* k, std::size_t k_stride,
+                                                                 std::size_t dk, T scale, score_scaling s) noexcept {
+    // Each product and sum rounded on its own, in this order, whatever the flags: a fused multiply-add
+    // or a reassociation would not cancel the large terms exactly (q = [b, b], k = [b, -b]: 0 here,
+    // the rounding error of b^2 with an FMA), or would multiply q by k before scaling them.
+    CXATTN_DETAIL_KEEP_ORDER
     const T q_factor = power_of_two<T>(-s.query_exponent), k_factor = power_of_two<T>(-s.key_exponent);
     T sum{};
-    for (std::size_t d = 0; d < dk; ++d)
-        sum = A::add(sum, A::mul(A::mul(q[d], q_factor), A::mul(k[d * k_stride], k_factor)));
-    return times_power_of_two(A::mul(sum, scale), s.query_exponent + s.key_exponent);
+    if (is_constant_evaluated()) { // through A: ieee_arithmetic decides NaN and inf operands
+        for (std::size_t d = 0; d < dk; ++d)
+            sum = A::add(sum, A::mul(A::mul(q[d], q_factor), A::mul(k[d * k_stride], k_factor)));
+        return times_power_of_two(A::mul(sum, scale), s.query_exponent + s.key_exponent);
+    }
+    // At run time the operators themselves, so that the pragma and the attribute cover them (an
+    // inlined A::add would carry its own flags).
+    for (std::size_t d = 0; d < dk; ++d) sum = sum + (q[d] * q_factor) * (k[d * k_stride] * k_factor);
+    return times_power_of_two(sum * scale, s.query_exponent + s.key_exponent);
 }
 
 } // namespace cxattn::detail

@@ -4,6 +4,8 @@
 #define CXATTN_KERNELS_REDUCE_HPP
 
 #include <cstddef>
+#include <type_traits>
+#include <cstdint>
 
 #include "cxattn/detail/compare.hpp"
 #include "cxattn/kernels/target.hpp"
@@ -66,19 +68,15 @@ template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noe
 
 } // namespace detail
 
-// Whether every one of the N values at x is finite: x - x is 0 for finite x and NaN for inf and
-// NaN, so the sum of the differences is 0 exactly when all are finite (a vectorisable test).
+// Whether every one of the N values at x is finite: by the bits (an exponent field of all ones is
+// inf or NaN), so that no compiler flag can fold the test away (x - x, the arithmetic test, is folded
+// to 0 under reassociation). Integer operations only: the loop vectorises.
 template <class T, std::size_t N> [[nodiscard]] inline bool values_finite(const T* x) noexcept {
-    constexpr std::size_t w = detail::reduction_width<T, N>;
-    constexpr std::size_t full = N / w * w;
-    T s[w] = {};
-    for (std::size_t b = 0; b < N / w; ++b) // blocks counted, not stepped: GCC 12 then sees the bound
-        for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l] - x[b * w + l];
-    T sum{};
-    for (std::size_t l = 0; l < w; ++l) sum += s[l];
-    if constexpr (full < N)
-        for (std::size_t j = full; j < N; ++j) sum += x[j] - x[j];
-    return cxattn::detail::equal(sum, T(0));
+    using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f80'0000ULL : 0x7ff0'0000'0000'0000ULL);
+    bits non_finite = 0;
+    for (std::size_t j = 0; j < N; ++j) non_finite |= (__builtin_bit_cast(bits, x[j]) & exponent) == exponent ? 1U : 0U;
+    return non_finite == 0;
 }
 
 template <class T, std::size_t R, std::size_t C>

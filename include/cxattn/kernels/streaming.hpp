@@ -98,8 +98,12 @@ CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, 
 // skipped. Rare, so the row's scores are recomputed, SB at a time. Out of line: the common rows'
 // loops stay as the compilers like them, and its frame is not on their stack.
 template <class T, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t SB, class Mask>
-CXATTN_DETAIL_OUT_OF_LINE void normalised_row(const T* q, const T* k, const T* v, T scale, T* o, const Mask& mask,
-                                              std::size_t i, T max, T sum) noexcept {
+CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void normalised_row(const T* q, const T* k, const T* v, T scale, T* o,
+                                                                     const Mask& mask, std::size_t i, T max,
+                                                                     T sum) noexcept {
+    // Not reassociated (-fassociative-math, part of -ffast-math): the sum of weight * value over the
+    // keys would become weight * (the sum of the values), which overflows, the case this pass is for.
+    CXATTN_DETAIL_NO_REASSOCIATION
     alignas(64) T scores[SB];
     for (std::size_t d = 0; d < Dv; ++d) o[d] = T(0);
     const auto add_block = [&](std::size_t j0, std::size_t count) {
