@@ -215,6 +215,25 @@ inline constexpr bool multi_head_call_valid =
 
 } // namespace detail
 
+// The entry rules of both multi_head_attention overloads, each spelled out inside its static_assert,
+// so the diagnostic prints it with the shapes (a macro: a message must be a literal). E % NumHeads
+// and NumHeads % NumKvHeads are mha_params' own rules.
+#define CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES                                                                           \
+    static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");  \
+    static_assert(rule::same_element_type<T, V>,                                                                       \
+                  "cxattn::multi_head_attention: query and value element types differ");                               \
+    static_assert(rule::same_element_type<T, W>,                                                                       \
+                  "cxattn::multi_head_attention: query and parameter element types differ");                           \
+    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<E>>,                   \
+                  "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");            \
+    static_assert(rule::key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<KDim>>,                                \
+                  "cxattn::multi_head_attention: key cols differ from the parameters' KDim");                          \
+    static_assert(rule::value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<VDim>>,                         \
+                  "cxattn::multi_head_attention: value cols differ from the parameters' VDim");                        \
+    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,            \
+                  "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");              \
+    CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options)
+
 // torch.nn.MultiheadAttention(E, NumHeads, kdim=KDim, vdim=VDim, batch_first=True) applied to
 // (query, key, value) with need_weights=True, average_attn_weights=True, one batch: query is L x E,
 // key S x KDim, value S x VDim. Each head h attends, by scaled_dot_product_attention's rules, with
@@ -230,21 +249,7 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
 [[nodiscard]] constexpr attention_result<T, L, S, E> multi_head_attention(
     const matrix<T, L, QueryCols>& query, const matrix<U, S, KeyCols>& key, const matrix<V, S2, ValueCols>& value,
     const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, const Options&... options) noexcept {
-    // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
-    // (E % NumHeads and NumHeads % NumKvHeads are mha_params' own rules.)
-    static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
-    static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
-    static_assert(rule::same_element_type<T, W>,
-                  "cxattn::multi_head_attention: query and parameter element types differ");
-    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<E>>,
-                  "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");
-    static_assert(rule::key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<KDim>>,
-                  "cxattn::multi_head_attention: key cols differ from the parameters' KDim");
-    static_assert(rule::value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<VDim>>,
-                  "cxattn::multi_head_attention: value cols differ from the parameters' VDim");
-    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,
-                  "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");
-    CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options);
+    CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES;
 
     attention_result<T, L, S, E> r;
     if constexpr (detail::multi_head_call_valid<T, U, V, W, L, QueryCols, S, KeyCols, S2, ValueCols, E, NumHeads, KDim,
@@ -264,21 +269,7 @@ constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query, const 
                                     const matrix<V, S2, ValueCols>& value,
                                     const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, Result& result,
                                     const Options&... options) noexcept {
-    // Each rule is spelled out inside its static_assert, so the diagnostic prints it with the shapes.
-    // (E % NumHeads and NumHeads % NumKvHeads are mha_params' own rules.)
-    static_assert(rule::same_element_type<T, U>, "cxattn::multi_head_attention: query and key element types differ");
-    static_assert(rule::same_element_type<T, V>, "cxattn::multi_head_attention: query and value element types differ");
-    static_assert(rule::same_element_type<T, W>,
-                  "cxattn::multi_head_attention: query and parameter element types differ");
-    static_assert(rule::query_cols_are_embed_dim<shapes::query<L, QueryCols>, shapes::embed_dim<E>>,
-                  "cxattn::multi_head_attention: query cols differ from the parameters' embedding size E");
-    static_assert(rule::key_cols_are_kdim<shapes::key<S, KeyCols>, shapes::kdim<KDim>>,
-                  "cxattn::multi_head_attention: key cols differ from the parameters' KDim");
-    static_assert(rule::value_cols_are_vdim<shapes::value<S2, ValueCols>, shapes::vdim<VDim>>,
-                  "cxattn::multi_head_attention: value cols differ from the parameters' VDim");
-    static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,
-                  "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");
-    CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options);
+    CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES;
 
     static_assert(rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>,
                   "cxattn::multi_head_attention: the result is not the attention_result<T, L, S, E> of the operands "
@@ -290,5 +281,7 @@ constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query, const 
 }
 
 } // namespace cxattn
+
+#undef CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES
 
 #endif // CXATTN_MULTI_HEAD_HPP

@@ -82,9 +82,13 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         T max = row[0];
         for (std::size_t j = 1; j < S; ++j) max = row[j] > max ? row[j] : max;
         if (cxattn::detail::equal(max, -std::numeric_limits<T>::infinity())) max = T(0); // a row of -inf: zeros
-        kernels::exp_of_differences(row, S, max);
+        // exp inline in this loop, not exp_of_differences: Clang 14 with AVX-512 miscomputed double
+        // rows of 4 that way (weights 0.5 off); under GCC's reassociation exp is then a call, exact.
         T sum{};
-        for (std::size_t j = 0; j < S; ++j) sum += row[j];
+        for (std::size_t j = 0; j < S; ++j) {
+            row[j] = kernels::exp(row[j] - max);
+            sum += row[j];
+        }
         if (cxattn::detail::equal(sum, T(0))) continue;
         const T inverse = T(1) / sum;
         for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
