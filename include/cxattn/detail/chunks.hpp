@@ -5,7 +5,9 @@
 // A fold expression over n terms nests n deep, and Clang refuses one deeper than 256
 // (-fbracket-depth) even when it is only instantiated for run-time use. Clang charges one step of
 // its constexpr budget per fold expression whatever its length, so a row of fold_chunk elements or
-// fewer stays one fold (one step); a longer row costs a few steps per chunk.
+// fewer stays one fold (one step); a longer row costs a few steps per chunk. 240: the longest fold
+// that stays below the limit with the expression around it. Chunks of 64 cost Clang so many steps
+// past 64 terms that its largest attention under the default limits fell from N = 131 to below 110.
 #ifndef CXATTN_DETAIL_CHUNKS_HPP
 #define CXATTN_DETAIL_CHUNKS_HPP
 
@@ -16,7 +18,7 @@
 
 namespace cxattn::detail {
 
-inline constexpr std::size_t fold_chunk = 64;
+inline constexpr std::size_t fold_chunk = 240;
 
 // f(first, std::make_index_sequence<n>{}) for the chunks [first, first + n) that cover [Begin, End)
 // in order, each of Chunk elements but the last, which holds the rest. A loop, not a recursion, so
