@@ -204,15 +204,6 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
         multi_head<ieee_arithmetic>(query, key, value, params, resolved, r);
 }
 
-// Whether the operands and options of a multi_head_attention call obey its rules.
-template <class T, class U, class V, class W, std::size_t L, std::size_t QueryCols, std::size_t S, std::size_t KeyCols,
-          std::size_t S2, std::size_t ValueCols, std::size_t E, std::size_t NumHeads, std::size_t KDim,
-          std::size_t VDim, std::size_t NumKvHeads, class... Options>
-inline constexpr bool multi_head_call_valid =
-    mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid&& rule::multi_head_operands_valid<
-        T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>,
-        shapes::embed_dim<E>, shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>;
-
 } // namespace detail
 
 // The entry rules of both multi_head_attention overloads, each spelled out inside its static_assert,
@@ -252,8 +243,10 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
     CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES;
 
     attention_result<T, L, S, E> r;
-    if constexpr (detail::multi_head_call_valid<T, U, V, W, L, QueryCols, S, KeyCols, S2, ValueCols, E, NumHeads, KDim,
-                                                VDim, NumKvHeads, Options...>)
+    if constexpr (mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid &&
+                  rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
+                                                  shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
+                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>)
         detail::multi_head_into(query, key, value, params, r, options...);
     return r;
 }
@@ -274,8 +267,10 @@ constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query, const 
     static_assert(rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>,
                   "cxattn::multi_head_attention: the result is not the attention_result<T, L, S, E> of the operands "
                   "(query's element type, query rows, key rows, the parameters' E)");
-    if constexpr (detail::multi_head_call_valid<T, U, V, W, L, QueryCols, S, KeyCols, S2, ValueCols, E, NumHeads, KDim,
-                                                VDim, NumKvHeads, Options...> &&
+    if constexpr (mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid &&
+                  rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
+                                                  shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
+                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...> &&
                   rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>)
         detail::multi_head_into(query, key, value, params, result, options...);
 }
