@@ -155,13 +155,13 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
     matrix<T, 1, S> head_weights;
     for (std::size_t i = 0; i < L; ++i) {
         project_row<A>(query, i * E, params.q_proj, params.q_bias, query_row, 0);
-        const score_scaling scaling = score_scaling_for(max_abs_finite(query_row), max_abs_key, head_dim);
+        const bool overflow_possible = plain_score_may_overflow(max_abs_finite(query_row), max_abs_key, head_dim);
         matrix<T, 1, E> heads{}; // the heads' outputs side by side (PyTorch's concatenation)
         for (std::size_t h = 0; h < NumHeads; ++h) {
             const std::size_t kv_offset = h / group * head_dim;
             attend_row<S, head_dim, head_dim, A>(
                 row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{
-                    query_row, h * head_dim, keys, kv_offset, values, kv_offset, scaling},
+                    query_row, h * head_dim, keys, kv_offset, values, kv_offset, overflow_possible},
                 i, options, head_weights, 0, heads, h * head_dim);
             for (std::size_t j = 0; j < S; ++j)
                 result.weights.values[i * S + j] = A::add(result.weights.values[i * S + j], head_weights.values[j]);

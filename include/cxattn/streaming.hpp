@@ -21,11 +21,11 @@ namespace detail {
 template <class A, class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class Resolved>
 constexpr void stream(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                       const Resolved& options, matrix<T, L, Dv>& output) noexcept {
-    const score_scaling scaling = score_scaling_of<Dk>(query, key);
+    const bool overflow_possible = scores_may_overflow<Dk>(query, key);
     for (std::size_t i = 0; i < L; ++i)
         stream_row<S, Dk, Dv, A>(row_operands<matrix<T, L, Dk>, matrix<T, S, Dk>, matrix<T, S, Dv>>{query, i * Dk, key,
                                                                                                     0, value, 0,
-                                                                                                    scaling},
+                                                                                                    overflow_possible},
                                  i, options, output, i * Dv);
 }
 

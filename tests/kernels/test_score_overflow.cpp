@@ -93,9 +93,90 @@ template <class T> void check_blocked() {
     BOOST_TEST(r.output.values[1 * Dv] == v.values[150 * Dv]); // all of row 1's weight on key 150
 }
 
+// A score whose products overflow while the dot product does not, with the smallest normal scale:
+// the sum of the scaled operands times 2^(eq + ek) times the scale is rounded once, by every path.
+// (Before, the scale multiplied the scaled-down sum, which fell among the subnormals and lost bits.)
+// And a dot product beyond the type's range brought back by a subnormal scale.
+template <class T> struct cancelling {
+    static constexpr int e = (std::numeric_limits<T>::max_exponent) / 2; // 64 for float, 512 for double
+    static constexpr T p = cxattn::detail::power_of_two<T>(e);
+    // q . k = (2.25 - 1.1 x 1.3) p^2, about 0.82 p^2: within range, each product 2.25 p^2 or so is not.
+    static constexpr T q0 = T(1.5) * p, q1 = T(1.1) * p, k0 = T(1.5) * p, k1 = -T(1.3) * p;
+    static constexpr cxattn::matrix<T, 1, 2> q{{q0, q1}};
+    static constexpr cxattn::matrix<T, 2, 2> k{{k0, k1, 0, 0}};
+    static constexpr cxattn::matrix<T, 2, 1> v{{1, 0}};
+    // The scaled operands' sum, as the rule forms it up to a power of two (the same rounded products).
+    static constexpr T unit = cxattn::detail::power_of_two<T>(-(e + 1));
+    static constexpr T sum = (q0 * unit) * (k0 * unit) + (q1 * unit) * (k1 * unit);
+    static constexpr T scale = std::numeric_limits<T>::min(); // the score is about 3.3
+    // The score rounded once: sum 2^(2e + 2) scale is exact in long double (powers of two).
+    static constexpr T want = static_cast<T>(static_cast<long double>(sum) * cxattn::detail::power_of_two<T>(e + 1) *
+                                             cxattn::detail::power_of_two<T>(e + 1) * scale);
+};
+
+template <class T> void check_cancelling() {
+    using c = cancelling<T>;
+    static_assert(static_cast<long double>(c::q0) * c::k0 > std::numeric_limits<T>::max());
+    static_assert(cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(c::q.values, c::k.values, 1, 2,
+                                                                                 c::scale) == c::want);
+    const T q_run[2] = {at_run_time(c::q0), c::q1};
+    BOOST_TEST(cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q_run, c::k.values, 1, 2, c::scale) ==
+               c::want);
+    BOOST_TEST(c::want > T(2));
+    // Through attention: weight of key 0 = 1 / (1 + exp(-score)), the output.
+    const long double w = 1.0L / (1.0L + std::exp(-static_cast<long double>(c::want)));
+    const T tolerance = 8 * std::numeric_limits<T>::epsilon();
+    constexpr T at_compile_time =
+        cxattn::scaled_dot_product_attention(c::q, c::k, c::v, cxattn::scale(c::scale)).output.values[0];
+    BOOST_TEST(std::fabs(at_compile_time - w) <= tolerance);
+    cxattn::matrix<T, 1, 2> q = c::q;
+    q.values[0] = at_run_time(q.values[0]);
+    BOOST_TEST(std::fabs(cxattn::scaled_dot_product_attention(q, c::k, c::v, cxattn::scale(c::scale)).output.values[0] -
+                         w) <= tolerance);
+    BOOST_TEST(std::fabs(cxattn::streaming_attention(q, c::k, c::v, cxattn::scale(c::scale)).values[0] - w) <=
+               tolerance);
+
+    // q . k = 1.5 x 2^(2e), beyond the range, times the smallest normal scale 2^-(2e - 2): the
+    // score 6, exactly.
+    constexpr T big[2] = {c::p, c::p}, big_key[2] = {c::p, c::p / 2};
+    constexpr T small_scale = std::numeric_limits<T>::min();
+    static_assert(cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(big, big_key, 1, 2, small_scale) ==
+                  T(6));
+    const T big_run[2] = {at_run_time(c::p), c::p};
+    BOOST_TEST(cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(big_run, big_key, 1, 2, small_scale) ==
+               T(6));
+}
+
+// A tiny query value times a huge key value (found by fuzzing): q_1 = [-1.1e-295, -1.9e136]
+// against k_0 = [2.4e303, 5.5e-310] has the score -2.7e8 / sqrt(2), whose plain sum does not
+// overflow; the largest |q| and |k| allow an overflow, so constant evaluation takes the rule, and at
+// run time row 0's overflowing scores (exactly about -1e462) make the tiny kernel redo every row.
+// Scaling each vector by its largest value flushed q_1[0] to zero: the score 0, half the weight on
+// key 0.
+void check_small_times_huge() {
+    static constexpr cxattn::matrix<double, 1, 2> q1{{-0x1.2a87a632180bfp-980, -0x1.a4ea1c6bbf0bfp+452}};
+    static constexpr cxattn::matrix<double, 2, 2> k{{0x1.bf53f064993bep+1007, 0x0.064bddfb1adbfp-1022, 0, 0}};
+    static constexpr cxattn::matrix<double, 2, 1> v{{1, 2}};
+    static_assert(cxattn::scaled_dot_product_attention(q1, k, v).weights.values[0] == 0);
+    static_assert(cxattn::scaled_dot_product_attention(q1, k, v).output.values[0] == 2);
+    static_assert(cxattn::streaming_attention(q1, k, v).values[0] == 2);
+    cxattn::matrix<double, 2, 2> q{
+        {at_run_time(-0x1.1aef0813e263fp+527), -0x1.9e5ee1d01483fp+502, q1.values[0], q1.values[1]}};
+    const auto r = cxattn::scaled_dot_product_attention(q, k, v);
+    for (std::size_t i = 0; i < 2; ++i) {
+        BOOST_TEST(r.weights.values[i * 2] == 0.0);
+        BOOST_TEST(r.weights.values[i * 2 + 1] == 1.0);
+        BOOST_TEST(r.output.values[i] == 2.0);
+    }
+    BOOST_TEST(cxattn::streaming_attention(q, k, v).values[1] == 2.0);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(two_keys_float) { check_two_keys<float>(); }
 BOOST_AUTO_TEST_CASE(two_keys_double) { check_two_keys<double>(); }
 BOOST_AUTO_TEST_CASE(blocked_float) { check_blocked<float>(); }
 BOOST_AUTO_TEST_CASE(blocked_double) { check_blocked<double>(); }
+BOOST_AUTO_TEST_CASE(cancelling_float) { check_cancelling<float>(); }
+BOOST_AUTO_TEST_CASE(cancelling_double) { check_cancelling<double>(); }
+BOOST_AUTO_TEST_CASE(small_times_huge) { check_small_times_huge(); }

@@ -39,8 +39,9 @@ template <class Resolved, class... Operands>
 // Where one query row's operands are: the row itself (Dk values at query.values[query_offset]),
 // key j (Dk values at key.values[key_offset + j * key cols]) and value j (Dv values at
 // value.values[value_offset + j * value cols]). The offsets and strides let multi_head_attention
-// point into one head's columns of the projected matrices. scaling: the rule of detail/scores.hpp
-// for operands whose plain scores could overflow (score_scaling_of).
+// point into one head's columns of the projected matrices. may_overflow: whether the operands'
+// magnitudes allow a plain score to overflow on the way; the scores are then computed by the rule
+// of detail/scores.hpp (scores_may_overflow).
 template <class Query, class Key, class Value> struct row_operands {
     const Query& query;
     std::size_t query_offset;
@@ -48,14 +49,14 @@ template <class Query, class Key, class Value> struct row_operands {
     std::size_t key_offset;
     const Value& value;
     std::size_t value_offset;
-    score_scaling scaling{};
+    bool may_overflow = false;
 };
 
-// The scaling of a call's scores, from every query and key value (finite ones: a NaN or inf
-// operand gives NaN or inf scores by the arithmetic anyway).
+// Whether some plain score of the call could overflow on the way, from every query and key value
+// (finite ones: a NaN or inf operand gives NaN or inf scores by the arithmetic anyway).
 template <std::size_t Dk, class Query, class Key>
-[[nodiscard]] constexpr score_scaling score_scaling_of(const Query& query, const Key& key) noexcept {
-    return score_scaling_for(max_abs_finite(query), max_abs_finite(key), Dk);
+[[nodiscard]] constexpr bool scores_may_overflow(const Query& query, const Key& key) noexcept {
+    return plain_score_may_overflow(max_abs_finite(query), max_abs_finite(key), Dk);
 }
 
 // The score of the query row and key j, (q . k_j) * scale + bias(row, j), for a position that no
@@ -66,10 +67,9 @@ template <std::size_t Dk, class A, class Resolved, class Query, class Key, class
 [[nodiscard]] constexpr typename Query::value_type score(const row_operands<Query, Key, Value>& in, std::size_t j,
                                                          std::size_t row, const Resolved& options) noexcept {
     using T = typename Query::value_type;
-    return in.scaling.active
+    return in.may_overflow
                ? A::add(scaled_score<A>(in.query.values + in.query_offset,
-                                        in.key.values + in.key_offset + j * Key::cols, 1, Dk, options.score_scale,
-                                        in.scaling),
+                                        in.key.values + in.key_offset + j * Key::cols, 1, Dk, options.score_scale),
                         Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j] : T(-0.0))
                : A::affine_dot(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
                                Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j]

@@ -5,17 +5,21 @@
 // Finite q and k can give a product or a partial sum beyond the largest value of T while the dot
 // product itself is small (q = [2e19, 2e19], k = [2e19, -2e19] in float: exactly 0). Summed as
 // written, that gives inf - inf = NaN, or, where the compiler fuses a multiply and an add (FMA
-// contraction: -mfma, -march=native), +-inf: the result would depend on the flags. The rule: the
-// score is computed on q / 2^eq and k / 2^ek, powers of two that bring every |q| and |k| to at
-// most 1 (4 for the largest values), and multiplied back after the scale. Powers of two scale exactly, so wherever the plain
-// sum does not overflow (and no operand becomes subnormal) this gives its bits; where it would
-// overflow, the score is the one summed without overflow (inf only when the scaled score itself overflows).
-// Constant evaluation takes it when the operands' magnitudes allow an overflow (score_scaling_for),
+// contraction: -mfma, -march=native), +-inf: the result would depend on the flags. The rule: with
+// 2^top the largest bound 2^eq_d 2^ek_d on a product |q_d k_d| and 2^shift the factor that brings
+// Dk 2^top below 2^max_exponent, each product is computed as (q_d / 2^a_d) (k_d / 2^b_d) with
+// a_d + b_d = shift, a_d as large as q_d allows while it stays a normal number, the products are
+// summed, and the sum is multiplied back by 2^shift around the scale (unscaled_score). Powers of
+// two scale exactly, so a shift of 0 (no product or partial sum can overflow) gives the plain sum's
+// bits, and otherwise the score summed without overflow: a product that falls below the normal
+// range after the shift loses at most 2^shift times T's smallest subnormal, far below the rounding
+// of the largest product (the usual error bound of a dot product holds). inf only when the score
+// itself overflows.
+// Constant evaluation takes it when the operands' magnitudes allow an overflow (plain_score_may_overflow),
 // the run-time kernels for a row whose plain scores are not finite (kernels/attention.hpp).
 #ifndef CXATTN_DETAIL_SCORES_HPP
 #define CXATTN_DETAIL_SCORES_HPP
 
-#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -29,19 +33,15 @@
 
 namespace cxattn::detail {
 
-// The exponents of the rule: q is divided by 2^query_exponent and k by 2^key_exponent; active
-// tells whether the rule applies at all.
-struct score_scaling {
-    int query_exponent = 0;
-    int key_exponent = 0;
-    bool active = false;
-};
+// The types whose scores follow the rule: IEEE binary32 and binary64. (A long double score cannot
+// overflow from float or double operands; its own overflow needs values beyond any of them.)
+template <class T>
+inline constexpr bool has_score_rule = std::numeric_limits<T>::is_iec559 && (sizeof(T) == 4 || sizeof(T) == 8);
 
 // The smallest e with |x| <= 2^e, for finite x (through the bits: no loop, no logarithm); a zero
-// gives the exponent of the smallest normal.
+// or a subnormal gives the exponent of the smallest normal, inf and NaN max_exponent or more.
 template <class T> [[nodiscard]] constexpr int exponent_above(T x) noexcept {
-    static_assert(std::numeric_limits<T>::is_iec559 && (sizeof(T) == 4 || sizeof(T) == 8),
-                  "cxattn: scores are evaluated for IEEE float and double");
+    static_assert(has_score_rule<T>, "cxattn: scores are evaluated for IEEE float and double");
     constexpr int mantissa_bits = std::numeric_limits<T>::digits - 1;
     constexpr int bias = std::numeric_limits<T>::max_exponent - 1;
     using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
@@ -54,7 +54,7 @@ template <class T> [[nodiscard]] constexpr int exponent_above(T x) noexcept {
 
 // 2^e as a T, for e within the normal exponents (of double, for a long double).
 template <class T> [[nodiscard]] constexpr T power_of_two(int e) noexcept {
-    if constexpr (!std::numeric_limits<T>::is_iec559 || (sizeof(T) != 4 && sizeof(T) != 8)) {
+    if constexpr (!has_score_rule<T>) {
         return static_cast<T>(power_of_two<double>(e));
     } else {
         constexpr int mantissa_bits = std::numeric_limits<T>::digits - 1;
@@ -72,34 +72,22 @@ template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T times_pow
     return x * power_of_two<T>(e);
 }
 
-// Whether a score of Dk products of values at most max_abs_query and max_abs_key in magnitude
-// (finite) can overflow as a plain sum, and if so the exponents of the rule.
-template <class T>
-[[nodiscard]] constexpr score_scaling score_scaling_for(T max_abs_query, T max_abs_key, std::size_t dk) noexcept {
-    if constexpr (!std::numeric_limits<T>::is_iec559 || (sizeof(T) != 4 && sizeof(T) != 8)) {
-        return {}; // long double: overflow needs values beyond any float or double
-    } else {
-        const int eq = exponent_above(max_abs_query), ek = exponent_above(max_abs_key);
-        int terms = 0; // ceil(log2(dk))
-        while ((std::size_t{1} << terms) < dk) ++terms;
-        // |sum| <= dk 2^(eq + ek): below 2^max_exponent, no partial result overflows.
-        if (eq + ek + terms < std::numeric_limits<T>::max_exponent) return {};
-        // The scaling exponents at most max_exponent - 2 (126 for float), so that 2^-e is a normal
-        // number: |q| / 2^e <= 4, each product at most 16.
-        constexpr int e_max = std::numeric_limits<T>::max_exponent - 2;
-        return {std::min(eq, e_max), std::min(ek, e_max), true};
-    }
+// ceil(log2(dk)): a sum of dk terms of magnitude at most 2^e is at most 2^(e + sum_exponent(dk)).
+[[nodiscard]] constexpr int sum_exponent(std::size_t dk) noexcept {
+    int terms = 0;
+    while ((std::size_t{1} << terms) < dk) ++terms;
+    return terms;
 }
 
-// The largest |x| among the finite values x[0], x[stride], ... (n of them); 0 if none.
+// Whether a plain score of Dk products of values at most max_abs_query and max_abs_key in
+// magnitude (finite) can overflow on the way: dk 2^(eq + ek) reaches 2^max_exponent.
 template <class T>
-[[nodiscard]] constexpr T max_abs_finite(const T* x, std::size_t n, std::size_t stride = 1) noexcept {
-    T m{};
-    for (std::size_t i = 0; i < n; ++i) {
-        const T a = x[i * stride] < T(0) ? -x[i * stride] : x[i * stride];
-        m = a > m && a <= std::numeric_limits<T>::max() ? a : m;
-    }
-    return m;
+[[nodiscard]] constexpr bool plain_score_may_overflow(T max_abs_query, T max_abs_key, std::size_t dk) noexcept {
+    if constexpr (!has_score_rule<T>)
+        return false;
+    else
+        return exponent_above(max_abs_query) + exponent_above(max_abs_key) + sum_exponent(dk) >=
+               std::numeric_limits<T>::max_exponent;
 }
 
 // The largest |x| among the finite values of chunk x[0..sizeof...(K)): one fold, so one Clang step.
@@ -120,26 +108,78 @@ template <class T, std::size_t R, std::size_t C>
     return result;
 }
 
+// x / 2^n through A, for 0 <= n <= 2 (max_exponent - 2): in two exact steps where one factor would
+// not be a normal number.
+template <class A, class T> [[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T scaled_down(T x, int n) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    constexpr int step = std::numeric_limits<T>::max_exponent - 2;
+    return n <= step ? A::mul(x, power_of_two<T>(-n))
+                     : A::mul(A::mul(x, power_of_two<T>(-step)), power_of_two<T>(step - n));
+}
+
+// x as rounded, at run time: the product that made it cannot be fused with a later addition into
+// a multiply-add. Clang's -ffp-contract=fast fuses in the back end whatever `#pragma clang fp
+// contract(off)` says; an empty asm that takes x through memory stops it on every target (the
+// rule's path is rare, so the store and load cost nothing that matters).
+template <class T> [[nodiscard]] inline T rounded(T x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+m"(x));
+#endif
+    return x;
+}
+
+// sum * 2^shift * scale, rounded once, as the plain (q . k) * scale would be, where sum * 2^shift
+// is the dot product q . k (exactly: sum is the dot product of the operands scaled by powers of
+// two). Where that dot product is within T's range, it is formed first, as the plain computation
+// forms it; where it is not, the scale is applied at an exponent where the sum, and its product
+// with any positive scale, are normal numbers (|sum| in (2^(max_exponent - 3), 2^(max_exponent -
+// 2)]), and the rest of the power of two after: a tiny scale neither flushes the score to zero nor
+// loses its bits, a large one overflows only where the score does. No step overflows in between,
+// so constant evaluation accepts it. A sum of NaN or inf (such operands) is only multiplied by the scale.
+template <class A, class T>
+[[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T unscaled_score(T sum, T scale, int shift) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    constexpr int largest = std::numeric_limits<T>::max_exponent - 1; // 2^largest: T's largest power of two
+    if (!(sum >= -std::numeric_limits<T>::max() && sum <= std::numeric_limits<T>::max())) return A::mul(sum, scale);
+    const int beyond = exponent_above(sum) + shift - largest;
+    if (beyond <= 0) return times_power_of_two(sum, shift) * scale;
+    return times_power_of_two(times_power_of_two(sum, shift - beyond) * scale, beyond);
+}
+
 // (q . k) * scale by the rule: q has Dk values at q[0..Dk), k at k[0], k[k_stride], ...; A is the
 // arithmetic policy (detail/arithmetic.hpp: plain, or ieee for operands that hold NaN or inf).
 template <class A, class T>
 [[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T scaled_score(const T* q, const T* k, std::size_t k_stride,
-                                                                 std::size_t dk, T scale, score_scaling s) noexcept {
+                                                                 std::size_t dk, T scale) noexcept {
     // Each product and sum rounded on its own, in this order, whatever the flags: a fused multiply-add
     // or a reassociation would not cancel the large terms exactly (q = [b, b], k = [b, -b]: 0 here,
     // the rounding error of b^2 with an FMA), or would multiply q by k before scaling them.
     CXATTN_DETAIL_KEEP_ORDER
-    const T q_factor = power_of_two<T>(-s.query_exponent), k_factor = power_of_two<T>(-s.key_exponent);
     T sum{};
-    if (is_constant_evaluated()) { // through A: ieee_arithmetic decides NaN and inf operands
-        for (std::size_t d = 0; d < dk; ++d)
-            sum = A::add(sum, A::mul(A::mul(q[d], q_factor), A::mul(k[d * k_stride], k_factor)));
-        return times_power_of_two(A::mul(sum, scale), s.query_exponent + s.key_exponent);
+    if constexpr (!has_score_rule<T>) {
+        for (std::size_t d = 0; d < dk; ++d) sum = A::add(sum, A::mul(q[d], k[d * k_stride]));
+        return A::mul(sum, scale);
+    } else {
+        constexpr int largest = std::numeric_limits<T>::max_exponent - 1;
+        constexpr int normal_room =
+            1 - std::numeric_limits<T>::min_exponent; // 2^(e - 1 - normal_room): T's smallest normal
+        int top = std::numeric_limits<T>::min_exponent - 1;
+        for (std::size_t d = 0; d < dk; ++d) {
+            const int e = exponent_above(q[d]) + exponent_above(k[d * k_stride]);
+            top = e > top ? e : top;
+        }
+        const int shift = top + sum_exponent(dk) > largest ? top + sum_exponent(dk) - largest : 0;
+        for (std::size_t d = 0; d < dk; ++d) {
+            const int room = exponent_above(q[d]) + normal_room - 1; // q[d] / 2^room is still normal
+            const int a = shift <= room ? shift : room > 0 ? room : 0;
+            const T x = scaled_down<A>(q[d], a), y = scaled_down<A>(k[d * k_stride], shift - a);
+            // In constant evaluation through A (ieee_arithmetic decides NaN and inf operands); at run
+            // time the operators themselves, so that the pragma and the attribute cover them (an
+            // inlined A::add would carry its own flags), and the product rounded on its own.
+            sum = is_constant_evaluated() ? A::add(sum, A::mul(x, y)) : sum + rounded(x * y);
+        }
+        return unscaled_score<A>(sum, scale, shift);
     }
-    // At run time the operators themselves, so that the pragma and the attribute cover them (an
-    // inlined A::add would carry its own flags).
-    for (std::size_t d = 0; d < dk; ++d) sum = sum + (q[d] * q_factor) * (k[d * k_stride] * k_factor);
-    return times_power_of_two(sum * scale, s.query_exponent + s.key_exponent);
 }
 
 } // namespace cxattn::detail

@@ -32,19 +32,8 @@ inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 // cxattn/detail/scores.hpp: for a row whose plain scores were not all finite.
 template <class T, std::size_t S, std::size_t Dk, std::size_t LdK>
 CXATTN_DETAIL_OUT_OF_LINE void rescore_row(const T* q, const T* k, T scale, T* w) noexcept {
-    const T max_abs_query = cxattn::detail::max_abs_finite(q, Dk);
-    for (std::size_t j = 0; j < S; ++j) {
-        const cxattn::detail::score_scaling scaling =
-            cxattn::detail::score_scaling_for(max_abs_query, cxattn::detail::max_abs_finite(k + j * LdK, Dk), Dk);
-        if (scaling.active) {
-            w[j] =
-                cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q, k + j * LdK, 1, Dk, scale, scaling);
-        } else {
-            T dot{};
-            for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[j * LdK + d];
-            w[j] = dot * scale;
-        }
-    }
+    for (std::size_t j = 0; j < S; ++j)
+        w[j] = cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q, k + j * LdK, 1, Dk, scale);
 }
 
 // Row i of a tiny attention again, from the query and the keys: its scores by the rule, then its
