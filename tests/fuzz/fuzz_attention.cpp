@@ -93,6 +93,27 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
     constexpr long double inf = std::numeric_limits<long double>::infinity();
     constexpr long double overflow = std::numeric_limits<T>::max() / 2;
     const long double u = std::numeric_limits<T>::epsilon() / 2.0L, tiny = std::numeric_limits<T>::denorm_min();
+    // A scale that is not finite and positive in T makes every unmasked weight and every output NaN
+    // (docs/semantics.md); a fully masked row stays 0.
+    if ((c.flags & 16u) && !(c.scale > T(0) && c.scale <= std::numeric_limits<T>::max())) {
+        for (std::size_t i = 0; i < L; ++i) {
+            bool any = false;
+            for (std::size_t j = 0; j < S; ++j) {
+                const bool attended = options.attend[i][j] && options.bias[i][j] != -inf;
+                any = any || attended;
+                FUZZ_CHECK(attended ? std::isnan(got.weights(i, j)) : got.weights(i, j) == 0,
+                           "scale %Lg: row %zu, weight %zu is %Lg (flags %u)", static_cast<long double>(c.scale), i, j,
+                           static_cast<long double>(got.weights(i, j)), c.flags);
+            }
+            for (std::size_t d = 0; d < Dv; ++d)
+                FUZZ_CHECK(any ? std::isnan(got.output(i, d)) && std::isnan(streamed(i, d))
+                               : got.output(i, d) == 0 && streamed(i, d) == 0,
+                           "scale %Lg: row %zu, output %zu is %Lg, streamed %Lg (flags %u)",
+                           static_cast<long double>(c.scale), i, d, static_cast<long double>(got.output(i, d)),
+                           static_cast<long double>(streamed(i, d)), c.flags);
+        }
+        return;
+    }
     for (std::size_t i = 0; i < L; ++i) {
         // A computed score is fl(fl(q.k) * scale) (+ bias): within gamma(Dk + 1) |scale| sum |q||k|
         // of the exact one, plus the addition's rounding, unless an intermediate may overflow T.
