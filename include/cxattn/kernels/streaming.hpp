@@ -38,6 +38,15 @@ template <class T>
 inline constexpr std::size_t stream_query_block =
     stream_query_rows<T> < mr<T> ? mr<T> : stream_query_rows<T> / mr<T>* mr<T>;
 
+// One query's plain products with a block of N keys (at k) times the scale, computed again by the
+// rule of cxattn/detail/scores.hpp if they are not all finite (rescore_row): the same scores in the
+// running pass and in normalised_row.
+template <class T, std::size_t N, std::size_t Dk>
+inline void scale_block_row(const T* q, const T* k, T scale, T* row) noexcept {
+    for (std::size_t j = 0; j < N; ++j) row[j] *= scale;
+    if (!values_finite<T, N>(row)) rescore_row<T, N, Dk, Dk>(q, k, scale, row);
+}
+
 // Queries [I0, I0 + LB) against keys [J0, J0 + SB): the online softmax update of the rows' running
 // maxima and sums, and output += exp(scores - max) value.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, std::size_t SB,
@@ -49,8 +58,7 @@ CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, 
     product<T, LB, Dk, SB, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k + j0 * Dk, Dk, scores, SB, false);
     for (std::size_t r = 0; r < LB; ++r) {
         T* row = scores + r * SB;
-        for (std::size_t j = 0; j < SB; ++j) row[j] *= scale;
-        if (!values_finite<T, SB>(row)) rescore_row<T, SB, Dk, Dk>(q + (i0 + r) * Dk, k + j0 * Dk, scale, row);
+        scale_block_row<T, SB, Dk>(q + (i0 + r) * Dk, k + j0 * Dk, scale, row);
         mask.apply(i0 + r, j0, row, SB, S);
         const row_extent<T> extent = row_max<T, SB>(row); // a NaN reaches the sum through exp
         const T new_max = extent.max > max[r] ? extent.max : max[r];
@@ -106,12 +114,10 @@ CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void normalised_row(const T* q,
     CXATTN_DETAIL_NO_REASSOCIATION
     alignas(64) T scores[SB];
     for (std::size_t d = 0; d < Dv; ++d) o[d] = T(0);
-    const auto add_block = [&](std::size_t j0, std::size_t count) {
-        for (std::size_t j = 0; j < count; ++j) scores[j] *= scale;
-        if (!values_finite<T, SB>(scores)) // the last block fills count < SB of them
-            for (std::size_t j = 0; j < count; ++j)
-                if (!cxattn::detail::is_finite(scores[j]))
-                    rescore_row<T, 1, Dk, Dk>(q, k + (j0 + j) * Dk, scale, scores + j);
+    const auto add_block = [&](std::size_t j0, auto keys) { // keys: SB, or S - full for the last block
+        constexpr std::size_t count = decltype(keys)::value;
+        product<T, 1, Dk, count, true, stream_panel_depth<T>>(q, Dk, k + j0 * Dk, Dk, scores, SB, false);
+        scale_block_row<T, count, Dk>(q, k + j0 * Dk, scale, scores);
         mask.apply(i, j0, scores, count, S);
         for (std::size_t j = 0; j < count; ++j) {
             if (mask.masked(i, j0 + j, S)) continue;
@@ -121,14 +127,8 @@ CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void normalised_row(const T* q,
         }
     };
     constexpr std::size_t full = S / SB * SB;
-    for (std::size_t j0 = 0; j0 < full; j0 += SB) {
-        product<T, 1, Dk, SB, true, stream_panel_depth<T>>(q, Dk, k + j0 * Dk, Dk, scores, SB, false);
-        add_block(j0, SB);
-    }
-    if constexpr (full < S) {
-        product<T, 1, Dk, S - full, true, stream_panel_depth<T>>(q, Dk, k + full * Dk, Dk, scores, SB, false);
-        add_block(full, S - full);
-    }
+    for (std::size_t j0 = 0; j0 < full; j0 += SB) add_block(j0, std::integral_constant<std::size_t, SB>{});
+    if constexpr (full < S) add_block(full, std::integral_constant<std::size_t, S - full>{});
 }
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, class Mask>
