@@ -28,19 +28,30 @@ namespace detail {
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
 inline constexpr bool tiny = S <= 4 && Dk <= 4 && Dv <= 4;
 
-// The S scaled scores of query q against the keys at k (row stride LdK) by the rule of
-// cxattn/detail/scores.hpp: for a row whose plain scores were not all finite.
+// The plain dot product of q and k (Dk values each), summed in order: the tiny kernel's score.
+template <class T, std::size_t Dk> [[nodiscard]] inline T plain_dot(const T* q, const T* k) noexcept {
+    T dot{};
+    for (std::size_t d = 0; d < Dk; ++d) dot += q[d] * k[d];
+    return dot;
+}
+
+// Of the S plain scaled scores in w (query q against the keys at k, row stride LdK), those that are
+// not finite again by the rule of cxattn/detail/scores.hpp: a product or a partial sum of theirs may
+// have overflowed. A finite plain score never overflowed, and keeps its bits (so NaN or inf in a
+// masked key changes no other score).
 template <class T, std::size_t S, std::size_t Dk, std::size_t LdK>
 CXATTN_DETAIL_OUT_OF_LINE void rescore_row(const T* q, const T* k, T scale, T* w) noexcept {
     for (std::size_t j = 0; j < S; ++j)
-        w[j] = cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q, k + j * LdK, 1, Dk, scale);
+        if (!values_finite<T, 1>(w + j))
+            w[j] = cxattn::detail::scaled_score<cxattn::detail::plain_arithmetic>(q, k + j * LdK, 1, Dk, scale);
 }
 
-// Row i of a tiny attention again, from the query and the keys: its scores by the rule, then its
-// weights (a special row by its rule, an ordinary one by softmax).
+// Row i of a tiny attention again, from the query and the keys: its plain scores, those that are not
+// finite by the rule, then its weights (a special row by its rule, an ordinary one by softmax).
 template <class T, std::size_t S, std::size_t Dk, std::size_t LdK, class Mask>
 CXATTN_DETAIL_OUT_OF_LINE void redo_row(const T* q, const T* k, T scale, const Mask& mask, std::size_t i,
                                         T* w) noexcept {
+    for (std::size_t j = 0; j < S; ++j) w[j] = plain_dot<T, Dk>(q, k + j * LdK) * scale;
     rescore_row<T, S, Dk, LdK>(q, k, scale, w);
     mask.apply(i, 0, w, S, S);
     softmax_rows<T, 1, S>(w, T(1));
@@ -53,11 +64,7 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
                            const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
                            T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
     for (std::size_t i = 0; i < L; ++i)
-        for (std::size_t j = 0; j < S; ++j) {
-            T dot{};
-            for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * k[j * LdK + d];
-            w[i * S + j] = dot;
-        }
+        for (std::size_t j = 0; j < S; ++j) w[i * S + j] = plain_dot<T, Dk>(q + i * LdQ, k + j * LdK);
     // Scores that are not all finite may hold an overflowed product or partial sum: every row is
     // then redone by the rule (detail/scores.hpp).
     const bool scores_finite = values_finite<T, L * S>(w);
