@@ -132,8 +132,8 @@ template <class T> [[nodiscard]] inline T rounded(T x) noexcept {
 // is the dot product q . k (exactly: sum is the dot product of the operands scaled by powers of
 // two). Where that dot product is within T's range, it is formed first, as the plain computation
 // forms it; where it is not, the scale is applied at an exponent where the sum, and its product
-// with any positive scale, are normal numbers (|sum| in (2^(max_exponent - 3), 2^(max_exponent -
-// 2)]), and the rest of the power of two after: a tiny scale neither flushes the score to zero nor
+// with any positive scale, are normal numbers (the sum brought within (2^(max_exponent - 2),
+// 2^(max_exponent - 1)] in magnitude), and the rest of the power of two after: a tiny scale neither flushes the score to zero nor
 // loses its bits, a large one overflows only where the score does. No step overflows in between,
 // so constant evaluation accepts it. A sum of NaN or inf (such operands) is only multiplied by the scale.
 template <class A, class T>
