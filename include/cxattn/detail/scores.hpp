@@ -29,6 +29,7 @@
 
 #include "cxattn/config.hpp"
 #include "cxattn/detail/chunks.hpp"
+#include "cxattn/ieee.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn::detail {
@@ -140,7 +141,7 @@ template <class A, class T>
 [[nodiscard]] CXATTN_DETAIL_EXACT_STEPS constexpr T unscaled_score(T sum, T scale, int shift) noexcept {
     CXATTN_DETAIL_KEEP_ORDER
     constexpr int largest = std::numeric_limits<T>::max_exponent - 1; // 2^largest: T's largest power of two
-    if (!(sum >= -std::numeric_limits<T>::max() && sum <= std::numeric_limits<T>::max())) return A::mul(sum, scale);
+    if (!is_finite(sum)) return A::mul(sum, scale);
     const int beyond = exponent_above(sum) + shift - largest;
     if (beyond <= 0) return times_power_of_two(sum, shift) * scale;
     return times_power_of_two(times_power_of_two(sum, shift - beyond) * scale, beyond);
@@ -168,7 +169,8 @@ template <class A, class T>
             const int e = exponent_above(q[d]) + exponent_above(k[d * k_stride]);
             top = e > top ? e : top;
         }
-        const int shift = top + sum_exponent(dk) > largest ? top + sum_exponent(dk) - largest : 0;
+        const int bound = top + sum_exponent(dk); // |the plain sum and its partial sums| <= 2^bound
+        const int shift = bound > largest ? bound - largest : 0;
         for (std::size_t d = 0; d < dk; ++d) {
             const int room = exponent_above(q[d]) + normal_room - 1; // q[d] / 2^room is still normal
             const int a = shift <= room ? shift : room > 0 ? room : 0;
