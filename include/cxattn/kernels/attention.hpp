@@ -63,8 +63,22 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
 inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
                            const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
                            T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
+#if CXATTN_DETAIL_VECTORS
+    // The keys transposed into Dk vectors of 4 lanes (key j in lane j), so that a row of scores is
+    // Dk multiply-adds of vectors, each lane summed as plain_dot sums it.
+    using keys = vector<T, 4>;
+    keys kt[Dk] = {};
+    for (std::size_t d = 0; d < Dk; ++d)
+        for (std::size_t j = 0; j < S; ++j) kt[d][j] = k[j * LdK + d];
+    for (std::size_t i = 0; i < L; ++i) {
+        keys dot{};
+        for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * kt[d];
+        __builtin_memcpy(w + i * S, &dot, S * sizeof(T));
+    }
+#else
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) w[i * S + j] = plain_dot<T, Dk>(q + i * LdQ, k + j * LdK);
+#endif
     // Scores that are not all finite may hold an overflowed product or partial sum: every row is
     // then redone by the rule (detail/scores.hpp).
     const bool scores_finite = values_finite<T, L * S>(w);
@@ -76,7 +90,7 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         for (std::size_t j = 0; j < S; ++j) row[j] *= scale;
         mask.apply(i, 0, row, S, S);
         T max = row[0];
-        for (std::size_t j = 1; j < S; ++j) max = row[j] > max ? row[j] : max;
+        for (std::size_t j = 1; j < S; ++j) max = larger(max, row[j]);
         if (cxattn::detail::equal(max, -std::numeric_limits<T>::infinity())) max = T(0); // a row of -inf: zeros
         // exp inline in this loop, not exp_of_differences: Clang 14 with AVX-512 miscomputed double
         // rows of 4 that way (weights 0.5 off); under GCC's reassociation exp is then a call, exact.

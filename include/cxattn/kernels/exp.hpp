@@ -68,11 +68,50 @@ template <> struct exp_constants<double> {
                                                   0x1.6124613a86d09p-33};
 };
 
-// 2^e for e in [1 - bias, bias]: the biased exponent in the exponent field.
-template <class T>
-[[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T pow2(typename exp_constants<T>::bits e_plus_bias) noexcept {
-    return __builtin_bit_cast(
-        T, static_cast<typename exp_constants<T>::bits>(e_plus_bias << exp_constants<T>::mantissa_bits));
+// The integers of exp's bit manipulations for V, a T or a vector of T: bits (unsigned) and sbits
+// (signed), lane for lane.
+template <class T, class V> struct exp_integers {
+    using bits = typename exp_constants<T>::bits;
+    using sbits = std::make_signed_t<bits>;
+};
+#if CXATTN_DETAIL_VECTORS
+template <class T, class V>
+requires(!std::is_same_v<T, V>) struct exp_integers<T, V> {
+    static constexpr std::size_t W = sizeof(V) / sizeof(T);
+    using bits = typename vector_of<typename exp_constants<T>::bits, W>::type;
+    using sbits = typename vector_of<std::make_signed_t<typename exp_constants<T>::bits>, W>::type;
+};
+#endif
+
+// e^x for x a T or a vector of T (lane by lane, the same steps): the body of kernels::exp.
+template <class T, class V> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline V exp_of(V x) noexcept {
+    CXATTN_DETAIL_NO_REASSOCIATION
+    using C = exp_constants<T>;
+    using bits = typename exp_integers<T, V>::bits;
+    using sbits = typename exp_integers<T, V>::sbits;
+    // z = x / ln2 + shifter: the bits of z hold k = round(x / ln2) in their low part. For |x| beyond
+    // the thresholds k is meaningless, and the selects at the end replace the result. Reassociation
+    // (-fassociative-math, part of -ffast-math and -Ofast) would fold z - shifter to x / ln2 and merge
+    // the two parts of ln2: Clang's pragma above and GCC's attribute (CXATTN_DETAIL_EXACT_FP) keep
+    // every step as written. Builtins only, no calls: GCC inlines no function into this one whose
+    // options differ.
+    const V z = x * C::inv_ln2 + C::shifter;
+    const V k_real = z - C::shifter;
+    const bits k = __builtin_bit_cast(bits, z) - __builtin_bit_cast(typename C::bits, C::shifter); // k mod 2^bits
+    const V r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
+    V p = V{} + C::taylor[C::degree];
+    for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
+    // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
+    // nonzero range (the biased exponent moved into the exponent field); the second product rounds
+    // once, into a subnormal where the result is one.
+    const sbits k_signed = __builtin_bit_cast(sbits, k);
+    const sbits k_half = k_signed >> 1; // arithmetic shift (C++20): floor(k / 2)
+    const sbits k_rest = k_signed - k_half;
+    const V y = p * __builtin_bit_cast(V, __builtin_bit_cast(bits, k_half + C::bias) << C::mantissa_bits) *
+                __builtin_bit_cast(V, __builtin_bit_cast(bits, k_rest + C::bias) << C::mantissa_bits);
+    // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
+    // through the polynomial.
+    return x > C::overflow ? V{} + C::infinity : x < C::underflow ? V{} : y;
 }
 
 } // namespace detail
@@ -81,41 +120,27 @@ template <class T>
 // (subnormal results included) and -0 handled as std::exp does. Branch-free: every step is
 // arithmetic or a select, so a loop of calls vectorises.
 template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T exp(T x) noexcept {
-    CXATTN_DETAIL_NO_REASSOCIATION
     static_assert(supported<T>, "cxattn::kernels::exp: the element type must be float or double (IEEE 754)");
-    using C = detail::exp_constants<T>;
-    using bits = typename C::bits;
-    // z = x / ln2 + shifter: the bits of z hold k = round(x / ln2) in their low part. For |x| beyond
-    // the thresholds k is meaningless, and the selects at the end replace the result. Reassociation
-    // (-fassociative-math, part of -ffast-math and -Ofast) would fold z - shifter to x / ln2 and merge
-    // the two parts of ln2: Clang's pragma above and GCC's attribute (CXATTN_DETAIL_EXACT_FP) keep
-    // every step as written. Builtins only, no calls: GCC inlines no function into this one whose
-    // options differ.
-    const T z = x * C::inv_ln2 + C::shifter;
-    const T k_real = z - C::shifter;
-    const bits k = __builtin_bit_cast(bits, z) - __builtin_bit_cast(bits, C::shifter); // k modulo 2^bits
-    const T r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
-    T p = C::taylor[C::degree];
-    for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
-    // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
-    // nonzero range; the second product rounds once, into a subnormal where the result is one.
-    using sbits = std::make_signed_t<bits>;
-    const sbits k_signed = static_cast<sbits>(k);
-    const sbits k_half = static_cast<sbits>(k_signed >> 1); // arithmetic shift (C++20): floor(k / 2)
-    const sbits k_rest = static_cast<sbits>(k_signed - k_half);
-    const T y =
-        p * detail::pow2<T>(static_cast<bits>(k_half + C::bias)) * detail::pow2<T>(static_cast<bits>(k_rest + C::bias));
-    // Overflow and +inf give inf; underflow and -inf give +0; NaN fails both tests and propagates
-    // through the polynomial.
-    return x > C::overflow ? C::infinity : x < C::underflow ? T(0) : y;
+    return detail::exp_of<T, T>(x);
 }
 
-// row[j] = e^(row[j] - shift) for j < n: the loop of every softmax of the kernels, in a function of its
-// own so that GCC keeps exp's steps (CXATTN_DETAIL_EXACT_FP) and still vectorises the loop when the
-// caller is compiled with -ffast-math or -Ofast.
+// row[j] = e^(row[j] - shift) for j < n: the loop of every softmax of the kernels, whole vectors
+// at a time (with the GCC/Clang vector extensions), the rest one by one, every value with the
+// bits of kernels::exp. In a function of its own so that GCC keeps exp's steps
+// (CXATTN_DETAIL_EXACT_FP) when the caller is compiled with -ffast-math or -Ofast.
 template <class T> CXATTN_DETAIL_EXACT_FP inline void exp_of_differences(T* row, std::size_t n, T shift) noexcept {
     CXATTN_DETAIL_NO_REASSOCIATION
-    for (std::size_t j = 0; j < n; ++j) row[j] = kernels::exp(row[j] - shift);
+#if CXATTN_DETAIL_VECTORS
+    constexpr std::size_t W = detail::lanes<T>;
+    const std::size_t full = n / W * W;
+    for (std::size_t j = 0; j < full; j += W) {
+        const detail::vector<T> e = detail::exp_of<T, detail::vector<T>>(detail::load(row + j) - shift);
+        __builtin_memcpy(row + j, &e, sizeof e);
+    }
+#else
+    const std::size_t full = 0;
+#endif
+    for (std::size_t j = full; j < n; ++j) row[j] = detail::exp_of<T, T>(row[j] - shift);
 }
 
 } // namespace cxattn::kernels

@@ -13,7 +13,8 @@ namespace cxattn::kernels {
 namespace detail {
 
 // c (M x N, row stride ldc) = a (M x K, row stride lda) times b, or += when accumulate; b is K x N
-// (row stride ldb) or, when Transposed, b^T with b N x K (row stride ldb). Blocks of nr columns of b
+// (row stride ldb) or, when Transposed, b^T with b N x K (row stride ldb). Blocks of NR columns of b
+// (panel_shape: nr, or fewer for a narrow b)
 // are packed, in depth blocks of at most kc_max, into a zero-padded depth x nr panel that the
 // micro-kernel reads row by row (BLIS's loop order: K. Goto and R. van de Geijn, "Anatomy of
 // high-performance matrix multiplication", ACM TOMS 34(3), 2008). KcMax bounds the depth of a
@@ -24,8 +25,8 @@ namespace detail {
 template <class T, std::size_t M, std::size_t K, std::size_t N, bool Transposed, std::size_t KcMax = kc_max<T>>
 CXATTN_DETAIL_OUT_OF_LINE void product(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
                                        bool accumulate) noexcept {
-    constexpr std::size_t NR = nr<T>;
-    constexpr std::size_t MR = mr<T>;
+    using shape = panel_shape<T, N>;
+    constexpr std::size_t W = shape::width, NV = shape::vectors, NR = shape::columns, MR = shape::rows;
     constexpr std::size_t kc = K < KcMax ? K : KcMax;
     constexpr std::size_t full_rows = M / MR * MR;
     alignas(64) T panel[kc * NR];
@@ -51,10 +52,10 @@ CXATTN_DETAIL_OUT_OF_LINE void product(const T* a, std::size_t lda, const T* b, 
                     for (std::size_t j = width; j < NR; ++j) panel[k * NR + j] = T(0);
             const bool add = accumulate || k0 > 0;
             for (std::size_t i = 0; i < full_rows; i += MR)
-                row_block<T, MR>(a + i * lda + k0, lda, panel, c + i * ldc + j0, ldc, width, depth, add);
+                row_block<T, MR, W, NV>(a + i * lda + k0, lda, panel, c + i * ldc + j0, ldc, width, depth, add);
             if constexpr (M % MR != 0)
-                row_block<T, M % MR>(a + full_rows * lda + k0, lda, panel, c + full_rows * ldc + j0, ldc, width, depth,
-                                     add);
+                row_block<T, M % MR, W, NV>(a + full_rows * lda + k0, lda, panel, c + full_rows * ldc + j0, ldc, width,
+                                            depth, add);
         }
     }
 }

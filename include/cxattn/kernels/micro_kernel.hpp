@@ -11,14 +11,30 @@ namespace cxattn::kernels {
 
 namespace detail {
 
-// c[MR x nr] (row stride ldc) = a[MR x depth] (row stride lda) times panel[depth x nr] (row-major),
-// or += when accumulate. The accumulators are a local array with constant indices: both compilers
-// keep it in vector registers and emit, per k, nr / lanes loads of the panel, MR broadcasts of a and
-// MR * nr / lanes fused multiply-adds.
-template <class T, std::size_t MR>
+// c[MR x NV W] (row stride ldc) = a[MR x depth] (row stride lda) times panel[depth x NV W]
+// (row-major), or += when accumulate. MR x NV accumulator vectors of W lanes stay in registers; per
+// k, NV loads of the panel, MR scalars of a (broadcast by the multiplication) and MR x NV
+// multiply-adds. Each element of c is summed in the order k = 0, 1, ... as in the scalar loop, so
+// the vectors change no bit.
+template <class T, std::size_t MR, std::size_t W, std::size_t NV>
 CXATTN_DETAIL_OUT_OF_LINE void micro_kernel(const T* a, std::size_t lda, const T* panel, T* c, std::size_t ldc,
                                             std::size_t depth, bool accumulate) noexcept {
-    constexpr std::size_t NR = nr<T>;
+    constexpr std::size_t NR = W * NV;
+#if CXATTN_DETAIL_VECTORS
+    vector<T, W> acc[MR][NV];
+    for (std::size_t r = 0; r < MR; ++r)
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = accumulate ? load<T, W>(c + r * ldc + v * W) : vector<T, W>{};
+    for (std::size_t k = 0; k < depth; ++k) {
+        vector<T, W> b[NV];
+        for (std::size_t v = 0; v < NV; ++v) b[v] = load<T, W>(panel + k * NR + v * W);
+        for (std::size_t r = 0; r < MR; ++r) {
+            const T ar = a[r * lda + k];
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] += ar * b[v];
+        }
+    }
+    for (std::size_t r = 0; r < MR; ++r)
+        for (std::size_t v = 0; v < NV; ++v) store(c + r * ldc + v * W, acc[r][v]);
+#else
     T acc[MR][NR];
     for (std::size_t r = 0; r < MR; ++r)
         for (std::size_t j = 0; j < NR; ++j) acc[r][j] = accumulate ? c[r * ldc + j] : T(0);
@@ -31,23 +47,24 @@ CXATTN_DETAIL_OUT_OF_LINE void micro_kernel(const T* a, std::size_t lda, const T
     }
     for (std::size_t r = 0; r < MR; ++r)
         for (std::size_t j = 0; j < NR; ++j) c[r * ldc + j] = acc[r][j];
+#endif
 }
 
-// MR rows of c, columns [0, width) (width <= nr): straight into c when the block is full, else
-// through a tile of nr columns whose first width are copied.
-template <class T, std::size_t MR>
+// MR rows of c, columns [0, width) (width <= NV W): straight into c when the block is full, else
+// through a tile of NV W columns whose first width are copied.
+template <class T, std::size_t MR, std::size_t W, std::size_t NV>
 inline void row_block(const T* a, std::size_t lda, const T* panel, T* c, std::size_t ldc, std::size_t width,
                       std::size_t depth, bool accumulate) noexcept {
-    constexpr std::size_t NR = nr<T>;
+    constexpr std::size_t NR = W * NV;
     if (width == NR) {
-        micro_kernel<T, MR>(a, lda, panel, c, ldc, depth, accumulate);
+        micro_kernel<T, MR, W, NV>(a, lda, panel, c, ldc, depth, accumulate);
         return;
     }
     T tile[MR * NR];
     if (accumulate)
         for (std::size_t r = 0; r < MR; ++r)
             for (std::size_t j = 0; j < width; ++j) tile[r * NR + j] = c[r * ldc + j];
-    micro_kernel<T, MR>(a, lda, panel, tile, NR, depth, accumulate);
+    micro_kernel<T, MR, W, NV>(a, lda, panel, tile, NR, depth, accumulate);
     for (std::size_t r = 0; r < MR; ++r)
         for (std::size_t j = 0; j < width; ++j) c[r * ldc + j] = tile[r * NR + j];
 }

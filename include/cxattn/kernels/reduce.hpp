@@ -22,9 +22,39 @@ inline constexpr std::size_t reduction_width = N >= nr<T>      ? nr<T>
                                                : N >= lanes<T> ? lanes<T>
                                                                : 1;
 
-// The maximum of N values, skipping NaN unless it comes first, and whether any is NaN; both in
-// reduction_width interleaved partial results so that the loop vectorises (a single running
-// maximum is a loop-carried dependence the compilers do not vectorise without -ffast-math).
+// p[0] = p[0] op p[1] op ... op p[n - 1], in a tree: the upper half onto the lower half, again and
+// again (log2 n dependent steps instead of n).
+template <class T, std::size_t N, class Op> [[nodiscard]] inline T fold(T* p, Op op) noexcept {
+    for (std::size_t n = N; n > 1; n = (n + 1) / 2)
+        for (std::size_t l = 0; l < n / 2; ++l) p[l] = op(p[l], p[n - n / 2 + l]);
+    return p[0];
+}
+
+#if CXATTN_DETAIL_VECTORS
+// v[0] op v[1] op ... op v[W - 1] for a vector v of W lanes, op applied to vectors: the upper half
+// onto the lower half, down to two lanes (log2 W steps, each one vector operation).
+template <class V, class Op> [[nodiscard]] inline auto fold_lanes(V v, Op op) noexcept {
+    using E = std::remove_cvref_t<decltype(v[0])>;
+    constexpr std::size_t W = sizeof(V) / sizeof(E);
+    if constexpr (W == 2) {
+        return op(E(v[0]), E(v[1]));
+    } else {
+        typename vector_of<E, W / 2>::type low, high;
+        __builtin_memcpy(&low, &v, sizeof low);
+        __builtin_memcpy(&high, reinterpret_cast<const char*>(&v) + sizeof low, sizeof high);
+        return fold_lanes(op(low, high), op);
+    }
+}
+#endif
+
+// The larger of a and b (b if a is NaN), for scalars and vectors alike.
+inline constexpr auto larger = [](auto a, auto b) { return b > a ? b : a; };
+
+// The maximum of N values, and whether any is NaN; both in reduction_width interleaved partial
+// results so that the loop vectorises (a single running maximum is a loop-carried dependence the
+// compilers do not vectorise without -ffast-math), folded in a tree. Where a value is NaN the
+// maximum is unspecified: the row is then a NaN row (cxattn/detail/special_rows.hpp) whatever its
+// maximum.
 template <class T> struct row_extent {
     T max;
     bool has_nan;
@@ -33,34 +63,69 @@ template <class T> struct row_extent {
 template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(const T* x) noexcept {
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
-    T m[w], nan[w] = {};
-    for (std::size_t l = 0; l < w; ++l) m[l] = x[l];
-    for (std::size_t b = 0; b < N / w; ++b)
-        for (std::size_t l = 0; l < w; ++l) {
-            const T y = x[b * w + l];
-            m[l] = y > m[l] ? y : m[l];
-            nan[l] += cxattn::detail::is_nan(y) ? T(1) : T(0);
-        }
-    T max = m[0], count{};
-    for (std::size_t l = 1; l < w; ++l) max = m[l] > max ? m[l] : max;
-    for (std::size_t l = 0; l < w; ++l) count += nan[l];
+    T max;
+    bool has_nan;
+#if CXATTN_DETAIL_VECTORS
+    if constexpr (w % lanes<T> == 0) {
+        // The partial results as w / lanes vectors, folded into one, then across its lanes.
+        constexpr std::size_t W = lanes<T>, NV = w / W;
+        vector<T> m[NV];
+        decltype(vector<T>{} <= vector<T>{}) nan{};
+        for (std::size_t v = 0; v < NV; ++v) m[v] = load(x + v * W);
+        for (std::size_t b = 0; b < full; b += w)
+            for (std::size_t v = 0; v < NV; ++v) {
+                const vector<T> y = load(x + b + v * W);
+                m[v] = larger(m[v], y);
+                nan |= CXATTN_DETAIL_IS_NAN(y);
+            }
+        for (std::size_t v = 1; v < NV; ++v) m[0] = larger(m[0], m[v]);
+        max = fold_lanes(m[0], larger);
+        has_nan = fold_lanes(nan, [](auto a, auto b) { return a | b; }) != 0;
+    } else
+#endif
+    {
+        T m[w], count{};
+        for (std::size_t l = 0; l < w; ++l) m[l] = x[l];
+        for (std::size_t b = 0; b < N / w; ++b)
+            for (std::size_t l = 0; l < w; ++l) {
+                const T y = x[b * w + l];
+                m[l] = larger(m[l], y);
+                count += cxattn::detail::is_nan(y) ? T(1) : T(0);
+            }
+        max = fold<T, w>(m, larger);
+        has_nan = count > T(0);
+    }
     if constexpr (full < N)
         for (std::size_t j = full; j < N; ++j) {
-            max = x[j] > max ? x[j] : max;
-            count += cxattn::detail::is_nan(x[j]) ? T(1) : T(0);
+            max = larger(max, x[j]);
+            has_nan = has_nan || cxattn::detail::is_nan(x[j]);
         }
-    return {max, count > T(0)};
+    return {max, has_nan};
 }
 
-// Sum of N values in reduction_width interleaved partial sums (the vectorisable order).
+// Sum of N values in reduction_width interleaved partial sums (the vectorisable order), folded in
+// a tree, then the values past the last whole width in order.
 template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noexcept {
     constexpr std::size_t w = reduction_width<T, N>;
     constexpr std::size_t full = N / w * w;
-    T s[w] = {};
-    for (std::size_t b = 0; b < N / w; ++b)
-        for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l];
-    T sum{};
-    for (std::size_t l = 0; l < w; ++l) sum += s[l];
+    constexpr auto plus = [](auto a, auto b) { return a + b; };
+    T sum;
+#if CXATTN_DETAIL_VECTORS
+    if constexpr (w % lanes<T> == 0) {
+        constexpr std::size_t W = lanes<T>, NV = w / W;
+        vector<T> s[NV] = {};
+        for (std::size_t b = 0; b < full; b += w)
+            for (std::size_t v = 0; v < NV; ++v) s[v] += load(x + b + v * W);
+        for (std::size_t v = 1; v < NV; ++v) s[0] += s[v];
+        sum = fold_lanes(s[0], plus);
+    } else
+#endif
+    {
+        T s[w] = {};
+        for (std::size_t b = 0; b < N / w; ++b)
+            for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l];
+        sum = fold<T, w>(s, plus);
+    }
     if constexpr (full < N)
         for (std::size_t j = full; j < N; ++j) sum += x[j];
     return sum;

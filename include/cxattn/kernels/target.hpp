@@ -4,6 +4,7 @@
 #ifndef CXATTN_KERNELS_TARGET_HPP
 #define CXATTN_KERNELS_TARGET_HPP
 
+#include <bit>
 #include <cstddef>
 #include <limits>
 #include <type_traits>
@@ -69,6 +70,42 @@ template <class T> inline constexpr std::size_t nr_vectors = lanes<T> > 8 ? 2 : 
 template <class T> inline constexpr std::size_t nr = nr_vectors<T>* lanes<T>;
 template <class T> inline constexpr std::size_t mr_fit = (vector_registers - nr_vectors<T> - 1) / nr_vectors<T>;
 template <class T> inline constexpr std::size_t mr = mr_fit<T> > 8 ? 8 : mr_fit<T> < 1 ? 1 : mr_fit<T>;
+
+// Vectors of T written with the GCC/Clang vector extensions: the kernels say which values share a
+// register, so their speed does not hang on a vectoriser's heuristics (which differ by compiler and
+// version). Unaligned loads and stores go through memcpy, which both compilers turn into one vector
+// move.
+#if defined(__GNUC__)
+#define CXATTN_DETAIL_VECTORS 1
+template <class T, std::size_t Lanes> struct vector_of {
+    typedef T type __attribute__((vector_size(Lanes * sizeof(T))));
+};
+// Lanes elements of T (lanes<T>, a full register, by default).
+template <class T, std::size_t Lanes = lanes<T>> using vector = typename vector_of<T, Lanes>::type;
+
+template <class T, std::size_t Lanes = lanes<T>> [[nodiscard]] inline vector<T, Lanes> load(const T* p) noexcept {
+    vector<T, Lanes> v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+template <class T, class V> inline void store(T* p, V v) noexcept { __builtin_memcpy(p, &v, sizeof v); }
+#else
+#define CXATTN_DETAIL_VECTORS 0
+#endif
+
+// The blocking of a product whose right operand has N columns: panels of nr columns, or for N below
+// that, of as few vectors as hold N, each as narrow as holds N (16 bytes at least), so that a small
+// product computes no columns of padding. rows: as many as leave room in the register file for one
+// row of the panel and a broadcast, 8 at most.
+template <class T, std::size_t N> struct panel_shape {
+    static constexpr std::size_t min_lanes = 16 / sizeof(T);
+    static constexpr std::size_t narrow = std::bit_ceil(N) < min_lanes ? min_lanes : std::bit_ceil(N);
+    static constexpr std::size_t width = N >= nr<T> || narrow > lanes<T> ? lanes<T> : narrow;
+    static constexpr std::size_t vectors = N >= nr<T> ? nr_vectors<T> : (N + width - 1) / width;
+    static constexpr std::size_t columns = width * vectors;
+    static constexpr std::size_t rows_fit = (vector_registers - vectors - 1) / vectors;
+    static constexpr std::size_t rows = rows_fit > 8 ? 8 : rows_fit < 1 ? 1 : rows_fit;
+};
 
 // The depth of a packed panel: kc_max x nr elements, 32 KiB at most.
 template <class T> inline constexpr std::size_t kc_max = 32768 / (nr<T> * sizeof(T));
