@@ -4,11 +4,12 @@
 //
 // The constexpr algorithms (ops.hpp, softmax.hpp) are written for the compilers' constant
 // evaluators; these are written for the processor, and the public operations call them outside
-// constant evaluation (cxattn::detail::is_constant_evaluated()). They are plain loops with compile-time trip
-// counts, shaped so that GCC and Clang vectorise them at -O2/-O3 (no intrinsics, no vector
-// extensions): the widest vectors the target flags allow (-march=native: AVX-512) are used
-// without a line of target-specific code. No heap: the only scratch memory is a packed panel of
-// at most kc_max x nr elements on the stack.
+// constant evaluation (cxattn::detail::is_constant_evaluated()). Their inner loops (the matrix
+// products' micro-kernel, exp, the row reductions) are written with the GCC/Clang vector extensions,
+// so that their speed does not depend on a compiler's vectoriser; the width is that of the target
+// flags (SSE2 by default on x86-64, AVX2 with -march=x86-64-v3, AVX-512 with -march=native on the
+// benchmark machines), without intrinsics or a line of target-specific code. No heap: the only
+// scratch memory is a packed panel of at most kc_max x nr elements on the stack.
 //
 // Accuracy: kernels::exp is within 2 ULP of e^x for float and double (tests/kernels/test_exp.cpp
 // measures it); the matrix products sum in a different order than the
