@@ -67,9 +67,11 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
     // The keys transposed into Dk vectors of 4 lanes (key j in lane j), so that a row of scores is
     // Dk multiply-adds of vectors, each lane summed as plain_dot sums it.
     using keys = vector<T, 4>;
-    keys kt[Dk] = {};
+    T transposed[Dk][4] = {};
     for (std::size_t d = 0; d < Dk; ++d)
-        for (std::size_t j = 0; j < S; ++j) kt[d][j] = k[j * LdK + d];
+        for (std::size_t j = 0; j < S; ++j) transposed[d][j] = k[j * LdK + d];
+    keys kt[Dk];
+    __builtin_memcpy(kt, transposed, sizeof kt);
     for (std::size_t i = 0; i < L; ++i) {
         keys dot{};
         for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * kt[d];

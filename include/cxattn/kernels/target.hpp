@@ -62,11 +62,10 @@ inline constexpr std::size_t vector_registers = 16;
 // Elements per vector register.
 template <class T> inline constexpr std::size_t lanes = vector_bytes / sizeof(T);
 
-// The register block of the matrix-product micro-kernel: mr rows by nr columns, nr a whole number
-// of vectors and more than 16 elements (GCC 12 unrolls a loop of at most 16 iterations before
-// vectorising, and then vectorises across the rows instead: 3x to 10x slower), mr as many rows as
-// leave room in the register file for one row of the right operand and a broadcast.
-template <class T> inline constexpr std::size_t nr_vectors = lanes<T> > 8 ? 2 : 16 / lanes<T> + 1;
+// The register block of the matrix-product micro-kernel: mr rows by nr columns, nr two vectors (a
+// power of two that divides the usual head sizes), mr as many rows as leave room in the register
+// file for the two vectors of the right operand and a broadcast, 8 at most.
+template <class T> inline constexpr std::size_t nr_vectors = 2;
 template <class T> inline constexpr std::size_t nr = nr_vectors<T>* lanes<T>;
 template <class T> inline constexpr std::size_t mr_fit = (vector_registers - nr_vectors<T> - 1) / nr_vectors<T>;
 template <class T> inline constexpr std::size_t mr = mr_fit<T> > 8 ? 8 : mr_fit<T> < 1 ? 1 : mr_fit<T>;
