@@ -4,6 +4,7 @@
 #define CXATTN_KERNELS_ATTENTION_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -57,45 +58,25 @@ CXATTN_DETAIL_OUT_OF_LINE void redo_row(const T* q, const T* k, T scale, const M
     softmax_rows<T, 1, S>(w, T(1));
 }
 
-// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S.
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
-          std::size_t LdV, std::size_t LdO, class Mask>
-inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
-                           const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
-                           T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
-#if CXATTN_DETAIL_VECTORS
-    // The keys transposed into Dk vectors of 4 lanes (key j in lane j), so that a row of scores is
-    // Dk multiply-adds of vectors, each lane summed as plain_dot sums it.
-    using keys = vector<T, 4>;
-    T transposed[Dk][4] = {};
-    for (std::size_t d = 0; d < Dk; ++d)
-        for (std::size_t j = 0; j < S; ++j) transposed[d][j] = k[j * LdK + d];
-    keys kt[Dk];
-    __builtin_memcpy(kt, transposed, sizeof kt);
-    for (std::size_t i = 0; i < L; ++i) {
-        keys dot{};
-        for (std::size_t d = 0; d < Dk; ++d) dot += q[i * LdQ + d] * kt[d];
-        __builtin_memcpy(w + i * S, &dot, S * sizeof(T));
-    }
-#else
-    for (std::size_t i = 0; i < L; ++i)
-        for (std::size_t j = 0; j < S; ++j) w[i * S + j] = plain_dot<T, Dk>(q + i * LdQ, k + j * LdK);
-#endif
-    // Scores that are not all finite may hold an overflowed product or partial sum: every row is
-    // then redone by the rule (detail/scores.hpp).
-    const bool scores_finite = values_finite<T, L * S>(w);
-    // The softmax of the common rows only, in one straight run the compilers vectorise across rows
-    // (GCC stops doing so, and takes twice the time at 4 x 4, as soon as the loop holds a test for
-    // NaN or +inf). Those rows come out all NaN, and are redone after.
+// Output row i of a tiny attention from its weights (S values at w): the sum over j of w_j v_j.
+template <class T, std::size_t S, std::size_t Dv, std::size_t LdV>
+inline void tiny_output_row(const T* w, const T* v, T* out) noexcept {
+    T acc[Dv] = {};
+    for (std::size_t j = 0; j < S; ++j)
+        for (std::size_t d = 0; d < Dv; ++d) acc[d] += w[j] * v[j * LdV + d];
+    for (std::size_t d = 0; d < Dv; ++d) out[d] = acc[d];
+}
+
+// The softmax of the common rows of a tiny attention, row by row in place (L rows of S scaled,
+// masked scores): NaN rows and rows with a +inf maximum come out NaN (redone by redo_row).
+template <class T, std::size_t L, std::size_t S> inline void tiny_softmax_rows(T* w) noexcept {
+    // One straight run that the compilers vectorise across rows (GCC stops doing so as soon as the
+    // loop holds a test for NaN or +inf).
     for (std::size_t i = 0; i < L; ++i) {
         T* row = w + i * S;
-        for (std::size_t j = 0; j < S; ++j) row[j] *= scale;
-        mask.apply(i, 0, row, S, S);
         T max = row[0];
         for (std::size_t j = 1; j < S; ++j) max = larger(max, row[j]);
         if (cxattn::detail::equal(max, -std::numeric_limits<T>::infinity())) max = T(0); // a row of -inf: zeros
-        // exp inline in this loop, not exp_of_differences: Clang 14 with AVX-512 miscomputed double
-        // rows of 4 that way (weights 0.5 off); under GCC's reassociation exp is then a call, exact.
         T sum{};
         for (std::size_t j = 0; j < S; ++j) {
             row[j] = kernels::exp(row[j] - max);
@@ -105,17 +86,87 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
         const T inverse = T(1) / sum;
         for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
     }
-    for (std::size_t i = 0; i < L; ++i)
-        if (!scores_finite || cxattn::detail::is_nan(w[i * S]))
-            redo_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
-    for (std::size_t i = 0; i < L; ++i) {
-        T acc[Dv] = {};
-        for (std::size_t j = 0; j < S; ++j) {
-            const T wij = w[i * S + j];
-            for (std::size_t d = 0; d < Dv; ++d) acc[d] += wij * v[j * LdV + d];
+}
+
+// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S. Where
+// vectors of 4 lanes fit a register, four rows at a time with the rows in the lanes: the queries
+// transposed in registers, then each key's scores, the softmax down the lanes (per row, in the
+// order of the scalar loops: the dot products as plain_dot, the maximum, the exps and their sum
+// over j in order) and each output column are vector operations, and the weights and outputs are
+// transposed back. No score goes through memory, and no reduction runs across lanes.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
+          std::size_t LdV, std::size_t LdO, class Mask>
+inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
+                           const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
+                           T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
+    // Scores that are not all finite may hold an overflowed product or partial sum: every row is
+    // then redone by the rule (detail/scores.hpp).
+    bool scores_finite;
+    if constexpr (quads<T>) {
+        using quad = vector<T, 4>;
+        using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+        using quad_bits = vector<bits, 4>;
+        constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f80'0000ULL : 0x7ff0'0000'0000'0000ULL);
+        constexpr T minus_inf = -std::numeric_limits<T>::infinity();
+        quad_bits non_finite{};
+        for (std::size_t i0 = 0; i0 < L; i0 += 4) {
+            const std::size_t n = L - i0 < 4 ? L - i0 : 4;
+            quad rows[4] = {};
+            for (std::size_t r = 0; r < n; ++r) __builtin_memcpy(&rows[r], q + (i0 + r) * LdQ, Dk * sizeof(T));
+            transpose4(rows); // rows[d]: component d of the four queries
+            quad x[4] = {};
+            for (std::size_t j = 0; j < S; ++j) {
+                for (std::size_t d = 0; d < Dk; ++d) x[j] += rows[d] * k[j * LdK + d];
+                non_finite |= (__builtin_bit_cast(quad_bits, x[j]) & exponent) == exponent;
+                x[j] *= scale;
+            }
+            if constexpr (!std::is_same_v<Mask, no_mask>) {
+                transpose4(x);
+                for (std::size_t r = 0; r < n; ++r) {
+                    __builtin_memcpy(w + (i0 + r) * S, &x[r], S * sizeof(T));
+                    mask.apply(i0 + r, 0, w + (i0 + r) * S, S, S);
+                    __builtin_memcpy(&x[r], w + (i0 + r) * S, S * sizeof(T));
+                }
+                transpose4(x);
+            }
+            quad max = x[0];
+            for (std::size_t j = 1; j < S; ++j) max = larger(max, x[j]);
+            max = max <= minus_inf ? quad{} : max; // a row of -inf: zeros
+            quad sum{};
+            for (std::size_t j = 0; j < S; ++j) {
+                x[j] = exp_of<T, quad>(x[j] - max);
+                sum += x[j];
+            }
+            const quad inverse = T(1) / sum;
+            for (std::size_t j = 0; j < S; ++j) x[j] = sum <= T(0) ? x[j] : x[j] * inverse; // a sum of 0: zeros
+            quad o[4] = {};
+            for (std::size_t d = 0; d < Dv; ++d)
+                for (std::size_t j = 0; j < S; ++j) o[d] += x[j] * v[j * LdV + d];
+            transpose4(x);
+            transpose4(o);
+            for (std::size_t r = 0; r < n; ++r) {
+                __builtin_memcpy(w + (i0 + r) * S, &x[r], S * sizeof(T));
+                __builtin_memcpy(out + (i0 + r) * LdO, &o[r], Dv * sizeof(T));
+            }
         }
-        for (std::size_t d = 0; d < Dv; ++d) out[i * LdO + d] = acc[d];
+        scores_finite = true;
+        for (std::size_t l = 0; l < 4; ++l) scores_finite = scores_finite && non_finite[l] == 0;
+    } else {
+        for (std::size_t i = 0; i < L; ++i)
+            for (std::size_t j = 0; j < S; ++j) w[i * S + j] = plain_dot<T, Dk>(q + i * LdQ, k + j * LdK);
+        scores_finite = values_finite<T, L * S>(w);
+        for (std::size_t i = 0; i < L; ++i) {
+            for (std::size_t j = 0; j < S; ++j) w[i * S + j] *= scale;
+            mask.apply(i, 0, w + i * S, S, S);
+        }
+        tiny_softmax_rows<T, L, S>(w);
+        for (std::size_t i = 0; i < L; ++i) tiny_output_row<T, S, Dv, LdV>(w + i * S, v, out + i * LdO);
     }
+    for (std::size_t i = 0; i < L; ++i)
+        if (!scores_finite || cxattn::detail::is_nan(w[i * S])) {
+            redo_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
+            tiny_output_row<T, S, Dv, LdV>(w + i * S, v, out + i * LdO);
+        }
 }
 
 // Attention on operands with row strides LdQ, LdK, LdV (the columns of one head, for

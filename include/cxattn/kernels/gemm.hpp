@@ -17,22 +17,15 @@ namespace detail {
 // 2x faster than element by element); the edges go element by element, four rows of b at once.
 template <class T, std::size_t NR>
 inline void pack_transposed(const T* b, std::size_t ldb, T* panel, std::size_t width, std::size_t depth) noexcept {
-    // Four lanes of T must fit a vector register (not so for double with SSE2 only).
-    const std::size_t width4 = 4 * sizeof(T) <= vector_bytes ? width / 4 * 4 : 0, depth4 = depth / 4 * 4;
-    if constexpr (4 * sizeof(T) <= vector_bytes) {
-        using quad = vector<T, 4>;
+    const std::size_t width4 = quads<T> ? width / 4 * 4 : 0, depth4 = depth / 4 * 4;
+    if constexpr (quads<T>) {
         for (std::size_t j = 0; j < width4; j += 4) {
             for (std::size_t k = 0; k < depth4; k += 4) {
-                const quad r0 = load<T, 4>(b + j * ldb + k), r1 = load<T, 4>(b + (j + 1) * ldb + k);
-                const quad r2 = load<T, 4>(b + (j + 2) * ldb + k), r3 = load<T, 4>(b + (j + 3) * ldb + k);
-                const quad t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5),
-                           t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
-                const quad t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5),
-                           t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
-                store(panel + k * NR + j, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
-                store(panel + (k + 1) * NR + j, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
-                store(panel + (k + 2) * NR + j, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
-                store(panel + (k + 3) * NR + j, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+                vector<T, 4> r[4];
+                for (std::size_t jj = 0; jj < 4; ++jj) __builtin_memcpy(&r[jj], b + (j + jj) * ldb + k, sizeof r[jj]);
+                transpose4(r);
+                for (std::size_t kk = 0; kk < 4; ++kk)
+                    __builtin_memcpy(panel + (k + kk) * NR + j, &r[kk], sizeof r[kk]);
             }
             for (std::size_t k = depth4; k < depth; ++k)
                 for (std::size_t jj = 0; jj < 4; ++jj) panel[k * NR + j + jj] = b[(j + jj) * ldb + k];

@@ -88,6 +88,20 @@ template <class T, std::size_t Lanes = lanes<T>> [[nodiscard]] inline vector<T, 
     return v;
 }
 template <class T, class V> inline void store(T* p, V v) noexcept { __builtin_memcpy(p, &v, sizeof v); }
+
+// Four vectors of 4 lanes transposed in registers (8 shuffles): afterwards r[i][j] is the former
+// r[j][i].
+template <class V> inline void transpose4(V* r) noexcept {
+    const V t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5), t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
+    const V t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5), t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
+    r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    r[1] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    r[2] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+// Whether vectors of 4 lanes of T fit a vector register (not so for double with SSE2 only).
+template <class T> inline constexpr bool quads = 4 * sizeof(T) <= vector_bytes;
 #else
 #define CXATTN_DETAIL_VECTORS 0
 #endif
