@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Plot the run-time benchmark: time per call against N for cxattn, Eigen and the notebook's loops.
+"""Plot the run-time benchmark: time per call against N for cxattn, Eigen, OpenBLAS and the notebook's loops.
 
-    python3 scripts/plot_benchmarks.py [docs/benchmarks-runtime.txt] [docs/benchmarks-runtime.svg]
+    python3 scripts/plot_benchmarks.py [docs/benchmarks-runtime/gcc12.txt] [docs/benchmarks-runtime.svg]
 
 Reads the table that benchmarks/runtime/runtime_benchmark prints at the end of its output (the
-committed raw output, docs/benchmarks-runtime.txt) and writes an SVG with log-log axes, float as
+committed raw output, docs/benchmarks-runtime/gcc12.txt) and writes an SVG with log-log axes, float as
 solid lines and double as dashed ones. No dependency beyond the standard library, so that the plot
 can be regenerated wherever the benchmark runs.
 """
@@ -15,13 +15,14 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCE = os.path.join(ROOT, "docs", "benchmarks-runtime.txt")
+SOURCE = os.path.join(ROOT, "docs", "benchmarks-runtime", "gcc12.txt")
 TARGET = os.path.join(ROOT, "docs", "benchmarks-runtime.svg")
 
 # Columns of the table (see table_reporter in benchmarks/runtime/runtime_benchmark.cpp).
-COLUMNS = ["cxattn", "kernels", "streaming", "k_stream", "eigen", "naive"]
+COLUMNS = ["cxattn", "streaming", "eigen", "openblas", "naive"]
 # "cxattn" is the public call (scaled_dot_product_attention), which runs the kernels at run time.
-SERIES = [("cxattn", "cxattn", "#1f77b4"), ("eigen", "Eigen 3.4", "#d62728"), ("naive", "notebook loops", "#7f7f7f")]
+SERIES = [("cxattn", "cxattn", "#1f77b4"), ("eigen", "Eigen 3.4", "#d62728"), ("openblas", "OpenBLAS", "#2ca02c"),
+          ("naive", "notebook loops", "#7f7f7f")]
 
 
 def read_table(path):
@@ -39,15 +40,18 @@ def read_table(path):
 
 
 def machine_line(path):
+    """The processor, the compiler and the measured peak, as the benchmark printed them."""
+    parts = []
     for line in open(path):
-        if line.startswith("single-core peak"):
-            return line.strip()
-    return ""
+        if line.startswith(("processor:", "compiler:", "single-core peak:")):
+            parts.append(line.strip().split("; OpenBLAS")[0])
+    return "; ".join(parts)
 
 
 def plot(rows, subtitle):
-    width, height = 860, 520
-    left, right, top, bottom = 80, 260, 50, 60
+    lines = subtitle.split("; ")
+    width, height = 860, 520 + 14 * len(lines)
+    left, right, top, bottom = 80, 260, 40 + 14 * len(lines), 60
     ns = sorted({n for _, n in rows})
     times = [v[c] for v in rows.values() for c, _, _ in SERIES if c in v and v[c] == v[c] and v[c] > 0]
     x_lo, x_hi = math.log2(min(ns)) - 0.2, math.log2(max(ns)) + 0.2
@@ -65,7 +69,8 @@ def plot(rows, subtitle):
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{left}" y="22" font-size="16">Attention, L = S = Dk = Dv = N: time per call '
            f'(log scales)</text>',
-           f'<text x="{left}" y="40" font-size="11" fill="#555">{subtitle}</text>']
+           ] + [f'<text x="{left}" y="{38 + 14 * i}" font-size="11" fill="#555">{line}</text>'
+                for i, line in enumerate(lines)]
     for e in range(y_lo, y_hi + 1):
         yy = y(10 ** e)
         label = {0: "1 ns", 1: "10 ns", 2: "100 ns", 3: "1 us", 4: "10 us", 5: "100 us", 6: "1 ms",
