@@ -74,14 +74,12 @@ template <class T, class V> struct exp_integers {
     using bits = typename exp_constants<T>::bits;
     using sbits = std::make_signed_t<bits>;
 };
-#if CXATTN_DETAIL_VECTORS
 template <class T, class V>
 requires(!std::is_same_v<T, V>) struct exp_integers<T, V> {
     static constexpr std::size_t W = sizeof(V) / sizeof(T);
     using bits = typename vector_of<typename exp_constants<T>::bits, W>::type;
     using sbits = typename vector_of<std::make_signed_t<typename exp_constants<T>::bits>, W>::type;
 };
-#endif
 
 // e^x for x a T or a vector of T (lane by lane, the same steps): the body of kernels::exp.
 template <class T, class V> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline V exp_of(V x) noexcept {
@@ -130,16 +128,12 @@ template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T exp(T x) noexce
 // (CXATTN_DETAIL_EXACT_FP) when the caller is compiled with -ffast-math or -Ofast.
 template <class T> CXATTN_DETAIL_EXACT_FP inline void exp_of_differences(T* row, std::size_t n, T shift) noexcept {
     CXATTN_DETAIL_NO_REASSOCIATION
-#if CXATTN_DETAIL_VECTORS
     constexpr std::size_t W = detail::lanes<T>;
     const std::size_t full = n / W * W;
     for (std::size_t j = 0; j < full; j += W) {
         const detail::vector<T> e = detail::exp_of<T, detail::vector<T>>(detail::load(row + j) - shift);
         __builtin_memcpy(row + j, &e, sizeof e);
     }
-#else
-    const std::size_t full = 0;
-#endif
     for (std::size_t j = full; j < n; ++j) row[j] = detail::exp_of<T, T>(row[j] - shift);
 }
 

@@ -20,7 +20,6 @@ template <class T, std::size_t MR, std::size_t W, std::size_t NV>
 CXATTN_DETAIL_OUT_OF_LINE void micro_kernel(const T* a, std::size_t lda, const T* panel, T* c, std::size_t ldc,
                                             std::size_t depth, bool accumulate) noexcept {
     constexpr std::size_t NR = W * NV;
-#if CXATTN_DETAIL_VECTORS
     vector<T, W> acc[MR][NV];
     for (std::size_t r = 0; r < MR; ++r)
         for (std::size_t v = 0; v < NV; ++v) acc[r][v] = accumulate ? load<T, W>(c + r * ldc + v * W) : vector<T, W>{};
@@ -34,20 +33,6 @@ CXATTN_DETAIL_OUT_OF_LINE void micro_kernel(const T* a, std::size_t lda, const T
     }
     for (std::size_t r = 0; r < MR; ++r)
         for (std::size_t v = 0; v < NV; ++v) store(c + r * ldc + v * W, acc[r][v]);
-#else
-    T acc[MR][NR];
-    for (std::size_t r = 0; r < MR; ++r)
-        for (std::size_t j = 0; j < NR; ++j) acc[r][j] = accumulate ? c[r * ldc + j] : T(0);
-    for (std::size_t k = 0; k < depth; ++k) {
-        const T* bk = panel + k * NR;
-        for (std::size_t r = 0; r < MR; ++r) {
-            const T ar = a[r * lda + k];
-            for (std::size_t j = 0; j < NR; ++j) acc[r][j] += ar * bk[j];
-        }
-    }
-    for (std::size_t r = 0; r < MR; ++r)
-        for (std::size_t j = 0; j < NR; ++j) c[r * ldc + j] = acc[r][j];
-#endif
 }
 
 // MR rows of c, columns [0, width) (width <= NV W): straight into c when the block is full, else

@@ -30,7 +30,6 @@ template <class T, std::size_t N, class Op> [[nodiscard]] inline T fold(T* p, Op
     return p[0];
 }
 
-#if CXATTN_DETAIL_VECTORS
 // v[0] op v[1] op ... op v[W - 1] for a vector v of W lanes, op applied to vectors: the upper half
 // onto the lower half, down to two lanes (log2 W steps, each one vector operation).
 template <class V, class Op> [[nodiscard]] inline auto fold_lanes(V v, Op op) noexcept {
@@ -45,7 +44,6 @@ template <class V, class Op> [[nodiscard]] inline auto fold_lanes(V v, Op op) no
         return fold_lanes(op(low, high), op);
     }
 }
-#endif
 
 // The larger of a and b (b if a is NaN), for scalars and vectors alike.
 inline constexpr auto larger = [](auto a, auto b) { return b > a ? b : a; };
@@ -65,7 +63,6 @@ template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(con
     constexpr std::size_t full = N / w * w;
     T max;
     bool has_nan;
-#if CXATTN_DETAIL_VECTORS
     if constexpr (w % lanes<T> == 0) {
         // The partial results as w / lanes vectors, folded into one, then across its lanes.
         constexpr std::size_t W = lanes<T>, NV = w / W;
@@ -81,9 +78,7 @@ template <class T, std::size_t N> [[nodiscard]] inline row_extent<T> row_max(con
         for (std::size_t v = 1; v < NV; ++v) m[0] = larger(m[0], m[v]);
         max = fold_lanes(m[0], larger);
         has_nan = fold_lanes(nan, [](auto a, auto b) { return a | b; }) != 0;
-    } else
-#endif
-    {
+    } else {
         T m[w], count{};
         for (std::size_t l = 0; l < w; ++l) m[l] = x[l];
         for (std::size_t b = 0; b < N / w; ++b)
@@ -110,7 +105,6 @@ template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noe
     constexpr std::size_t full = N / w * w;
     constexpr auto plus = [](auto a, auto b) { return a + b; };
     T sum;
-#if CXATTN_DETAIL_VECTORS
     if constexpr (w % lanes<T> == 0) {
         constexpr std::size_t W = lanes<T>, NV = w / W;
         vector<T> s[NV] = {};
@@ -118,9 +112,7 @@ template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noe
             for (std::size_t v = 0; v < NV; ++v) s[v] += load(x + b + v * W);
         for (std::size_t v = 1; v < NV; ++v) s[0] += s[v];
         sum = fold_lanes(s[0], plus);
-    } else
-#endif
-    {
+    } else {
         T s[w] = {};
         for (std::size_t b = 0; b < N / w; ++b)
             for (std::size_t l = 0; l < w; ++l) s[l] += x[b * w + l];

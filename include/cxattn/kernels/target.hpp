@@ -73,9 +73,11 @@ template <class T> inline constexpr std::size_t mr = mr_fit<T> > 8 ? 8 : mr_fit<
 // Vectors of T written with the GCC/Clang vector extensions: the kernels say which values share a
 // register, so their speed does not hang on a vectoriser's heuristics (which differ by compiler and
 // version). Unaligned loads and stores go through memcpy, which both compilers turn into one vector
-// move.
-#if defined(__GNUC__)
-#define CXATTN_DETAIL_VECTORS 1
+// move. GCC and Clang (and the compilers built on them) have the extensions; others are refused.
+#if !defined(__GNUC__)
+#error                                                                                                                 \
+    "cxattn/kernels: the run-time kernels are written with the GCC/Clang vector extensions, which this compiler lacks (cxattn is built and tested with GCC and Clang)"
+#endif
 template <class T, std::size_t Lanes> struct vector_of {
     typedef T type __attribute__((vector_size(Lanes * sizeof(T))));
 };
@@ -102,9 +104,6 @@ template <class V> inline void transpose4(V* r) noexcept {
 
 // Whether vectors of 4 lanes of T fit a vector register (not so for double with SSE2 only).
 template <class T> inline constexpr bool quads = 4 * sizeof(T) <= vector_bytes;
-#else
-#define CXATTN_DETAIL_VECTORS 0
-#endif
 
 // The blocking of a product whose right operand has N columns: panels of nr columns, or for N below
 // that, of as few vectors as hold N, each as narrow as holds N (16 bytes at least), so that a small
