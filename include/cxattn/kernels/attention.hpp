@@ -4,7 +4,6 @@
 #define CXATTN_KERNELS_ATTENTION_HPP
 
 #include <cstddef>
-#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -104,9 +103,8 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
     bool scores_finite;
     if constexpr (quads<T>) {
         using quad = vector<T, 4>;
-        using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-        using quad_bits = vector<bits, 4>;
-        constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f80'0000ULL : 0x7ff0'0000'0000'0000ULL);
+        using quad_bits = vector<bits_of<T>, 4>;
+        constexpr bits_of<T> exponent = exponent_field<T>;
         constexpr T minus_inf = -std::numeric_limits<T>::infinity();
         quad_bits non_finite{};
         for (std::size_t i0 = 0; i0 < L; i0 += 4) {

@@ -22,6 +22,13 @@ inline constexpr std::size_t reduction_width = N >= nr<T>      ? nr<T>
                                                : N >= lanes<T> ? lanes<T>
                                                                : 1;
 
+// The bits of T and its exponent field, all ones exactly for inf and NaN: the finiteness test of
+// values_finite and of the tiny path's vectors.
+template <class T> using bits_of = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+template <class T>
+inline constexpr bits_of<T> exponent_field = static_cast<bits_of<T>>(sizeof(T) == 4 ? 0x7f80'0000ULL
+                                                                                    : 0x7ff0'0000'0000'0000ULL);
+
 // p[0] = p[0] op p[1] op ... op p[n - 1], in a tree: the upper half onto the lower half, again and
 // again (log2 n dependent steps instead of n).
 template <class T, std::size_t N, class Op> [[nodiscard]] inline T fold(T* p, Op op) noexcept {
@@ -129,8 +136,8 @@ template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noe
 // inf or NaN), so that no compiler flag can fold the test away (x - x, the arithmetic test, is folded
 // to 0 under reassociation). Integer operations only: the loop vectorises.
 template <class T, std::size_t N> [[nodiscard]] inline bool values_finite(const T* x) noexcept {
-    using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-    constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f80'0000ULL : 0x7ff0'0000'0000'0000ULL);
+    using bits = detail::bits_of<T>;
+    constexpr bits exponent = detail::exponent_field<T>;
     bits non_finite = 0;
     for (std::size_t j = 0; j < N; ++j) non_finite |= (__builtin_bit_cast(bits, x[j]) & exponent) == exponent ? 1U : 0U;
     return non_finite == 0;
