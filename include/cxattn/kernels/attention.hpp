@@ -66,100 +66,96 @@ inline void tiny_output_row(const T* w, const T* v, T* out) noexcept {
     for (std::size_t d = 0; d < Dv; ++d) out[d] = acc[d];
 }
 
-// The softmax of the common rows of a tiny attention, row by row in place (L rows of S scaled,
-// masked scores): NaN rows and rows with a +inf maximum come out NaN (redone by redo_row).
-template <class T, std::size_t L, std::size_t S> inline void tiny_softmax_rows(T* w) noexcept {
-    // One straight run that the compilers vectorise across rows (GCC stops doing so as soon as the
-    // loop holds a test for NaN or +inf).
-    for (std::size_t i = 0; i < L; ++i) {
-        T* row = w + i * S;
-        T max = row[0];
-        for (std::size_t j = 1; j < S; ++j) max = larger(max, row[j]);
-        if (cxattn::detail::equal(max, -std::numeric_limits<T>::infinity())) max = T(0); // a row of -inf: zeros
-        T sum{};
-        for (std::size_t j = 0; j < S; ++j) {
-            row[j] = kernels::exp(row[j] - max);
-            sum += row[j];
-        }
-        if (cxattn::detail::equal(sum, T(0))) continue;
-        const T inverse = T(1) / sum;
-        for (std::size_t j = 0; j < S; ++j) row[j] *= inverse;
+// The C columns of n <= G rows of a matrix (row stride Ld) in the lanes of vectors of G lanes:
+// x[c][r] = p[r * Ld + c], and zeros in x[0..4) where there is no such row or column.
+template <class T, std::size_t G, std::size_t C, std::size_t Ld>
+inline void rows_to_lanes(const T* p, std::size_t n, vector<T, G>* x) noexcept {
+    if constexpr (G == 4) {
+        for (std::size_t c = 0; c < 4; ++c) x[c] = vector<T, G>{};
+        for (std::size_t r = 0; r < n; ++r) __builtin_memcpy(&x[r], p + r * Ld, C * sizeof(T));
+        transpose4(x);
+    } else {
+        static_assert(G == 2);
+        // Whole vectors: GCC 12 takes a lane written into a zeroed vector for a use of an
+        // uninitialised one (-Wuninitialized).
+        for (std::size_t c = 0; c < 4; ++c)
+            x[c] = c < C ? vector<T, G>{p[c], n > 1 ? p[Ld + c] : T(0)} : vector<T, G>{};
     }
 }
 
-// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S. Where
-// vectors of 4 lanes fit a register, four rows at a time with the rows in the lanes: the queries
-// transposed in registers, then each key's scores, the softmax down the lanes (per row, in the
-// order of the scalar loops: the dot products as plain_dot, the maximum, the exps and their sum
-// over j in order) and each output column are vector operations, and the weights and outputs are
-// transposed back. No score goes through memory, and no reduction runs across lanes.
+// The inverse of rows_to_lanes: p[r * Ld + c] = x[c][r] for r < n and c < C.
+template <class T, std::size_t G, std::size_t C, std::size_t Ld>
+inline void lanes_to_rows(const vector<T, G>* x, std::size_t n, T* p) noexcept {
+    if constexpr (G == 4) {
+        vector<T, G> t[4] = {x[0], x[1], x[2], x[3]};
+        transpose4(t);
+        for (std::size_t r = 0; r < n; ++r) __builtin_memcpy(p + r * Ld, &t[r], C * sizeof(T));
+    } else {
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t c = 0; c < C; ++c) p[r * Ld + c] = x[c][r];
+    }
+}
+
+// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S. G rows at
+// a time (tiny_rows) with the rows in the lanes: the queries moved into the lanes, then each key's
+// scores, the softmax down the lanes (per row, in the order of the scalar loops: the dot products
+// as plain_dot, the maximum, the exps and their sum over j in order) and each output column are
+// vector operations, and the weights and outputs are moved back into rows. No score goes through
+// memory (unless a mask applies), and no reduction runs across lanes.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
           std::size_t LdV, std::size_t LdO, class Mask>
 inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
                            const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
                            T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
+    constexpr std::size_t G = tiny_rows<T>;
+    using rows = vector<T, G>;
+    using rows_bits = vector<bits_of<T>, G>;
+    constexpr bits_of<T> exponent = exponent_field<T>;
+    constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     // Scores that are not all finite may hold an overflowed product or partial sum: every row is
-    // then redone by the rule (detail/scores.hpp).
-    bool scores_finite;
-    if constexpr (quads<T>) {
-        using quad = vector<T, 4>;
-        using quad_bits = vector<bits_of<T>, 4>;
-        constexpr bits_of<T> exponent = exponent_field<T>;
-        constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-        quad_bits non_finite{};
-        for (std::size_t i0 = 0; i0 < L; i0 += 4) {
-            const std::size_t n = L - i0 < 4 ? L - i0 : 4;
-            quad rows[4] = {};
-            for (std::size_t r = 0; r < n; ++r) __builtin_memcpy(&rows[r], q + (i0 + r) * LdQ, Dk * sizeof(T));
-            transpose4(rows); // rows[d]: component d of the four queries
-            quad x[4] = {};
-            for (std::size_t j = 0; j < S; ++j) {
-                for (std::size_t d = 0; d < Dk; ++d) x[j] += rows[d] * k[j * LdK + d];
-                non_finite |= (__builtin_bit_cast(quad_bits, x[j]) & exponent) == exponent;
-                x[j] *= scale;
-            }
-            if constexpr (!std::is_same_v<Mask, no_mask>) {
-                transpose4(x);
-                for (std::size_t r = 0; r < n; ++r) {
-                    __builtin_memcpy(w + (i0 + r) * S, &x[r], S * sizeof(T));
-                    mask.apply(i0 + r, 0, w + (i0 + r) * S, S, S);
-                    __builtin_memcpy(&x[r], w + (i0 + r) * S, S * sizeof(T));
-                }
-                transpose4(x);
-            }
-            quad max = x[0];
-            for (std::size_t j = 1; j < S; ++j) max = larger(max, x[j]);
-            max = max <= minus_inf ? quad{} : max; // a row of -inf: zeros
-            quad sum{};
-            for (std::size_t j = 0; j < S; ++j) {
-                x[j] = exp_of<T, quad>(x[j] - max);
-                sum += x[j];
-            }
-            const quad inverse = T(1) / sum;
-            for (std::size_t j = 0; j < S; ++j) x[j] = sum <= T(0) ? x[j] : x[j] * inverse; // a sum of 0: zeros
-            quad o[4] = {};
-            for (std::size_t d = 0; d < Dv; ++d)
-                for (std::size_t j = 0; j < S; ++j) o[d] += x[j] * v[j * LdV + d];
-            transpose4(x);
-            transpose4(o);
-            for (std::size_t r = 0; r < n; ++r) {
-                __builtin_memcpy(w + (i0 + r) * S, &x[r], S * sizeof(T));
-                __builtin_memcpy(out + (i0 + r) * LdO, &o[r], Dv * sizeof(T));
-            }
+    // then redone by the rule (detail/scores.hpp). The loops over keys and components are unrolled
+    // at -O2 too, so that x, query and o stay in registers (GCC 12 unrolls them at -O3 only).
+    rows_bits non_finite{};
+    for (std::size_t i0 = 0; i0 < L; i0 += G) {
+        const std::size_t n = L - i0 < G ? L - i0 : G;
+        rows query[4];
+        rows_to_lanes<T, G, Dk, LdQ>(q + i0 * LdQ, n, query); // query[d]: component d of the G queries
+        rows x[4] = {};
+#pragma GCC unroll 4
+        for (std::size_t j = 0; j < S; ++j) {
+#pragma GCC unroll 4
+            for (std::size_t d = 0; d < Dk; ++d) x[j] += query[d] * k[j * LdK + d];
+            non_finite |= (__builtin_bit_cast(rows_bits, x[j]) & exponent) == exponent;
+            x[j] *= scale;
         }
-        scores_finite = true;
-        for (std::size_t l = 0; l < 4; ++l) scores_finite = scores_finite && non_finite[l] == 0;
-    } else {
-        for (std::size_t i = 0; i < L; ++i)
-            for (std::size_t j = 0; j < S; ++j) w[i * S + j] = plain_dot<T, Dk>(q + i * LdQ, k + j * LdK);
-        scores_finite = values_finite<T, L * S>(w);
-        for (std::size_t i = 0; i < L; ++i) {
-            for (std::size_t j = 0; j < S; ++j) w[i * S + j] *= scale;
-            mask.apply(i, 0, w + i * S, S, S);
+        if constexpr (!std::is_same_v<Mask, no_mask>) {
+            lanes_to_rows<T, G, S, S>(x, n, w + i0 * S);
+            for (std::size_t r = 0; r < n; ++r) mask.apply(i0 + r, 0, w + (i0 + r) * S, S, S);
+            rows_to_lanes<T, G, S, S>(w + i0 * S, n, x);
         }
-        tiny_softmax_rows<T, L, S>(w);
-        for (std::size_t i = 0; i < L; ++i) tiny_output_row<T, S, Dv, LdV>(w + i * S, v, out + i * LdO);
+        rows max = x[0];
+#pragma GCC unroll 4
+        for (std::size_t j = 1; j < S; ++j) max = larger(max, x[j]);
+        max = max <= minus_inf ? rows{} : max; // a row of -inf: zeros
+        rows sum{};
+#pragma GCC unroll 4
+        for (std::size_t j = 0; j < S; ++j) {
+            x[j] = exp_of<T, rows>(x[j] - max);
+            sum += x[j];
+        }
+        const rows inverse = T(1) / sum;
+#pragma GCC unroll 4
+        for (std::size_t j = 0; j < S; ++j) x[j] = sum <= T(0) ? x[j] : x[j] * inverse; // a sum of 0: zeros
+        rows o[4] = {};
+#pragma GCC unroll 4
+        for (std::size_t d = 0; d < Dv; ++d)
+#pragma GCC unroll 4
+            for (std::size_t j = 0; j < S; ++j) o[d] += x[j] * v[j * LdV + d];
+        lanes_to_rows<T, G, S, S>(x, n, w + i0 * S);
+        lanes_to_rows<T, G, Dv, LdO>(o, n, out + i0 * LdO);
     }
+    bool scores_finite = true;
+    for (std::size_t l = 0; l < G; ++l) scores_finite = scores_finite && non_finite[l] == 0;
     for (std::size_t i = 0; i < L; ++i)
         if (!scores_finite || cxattn::detail::is_nan(w[i * S])) {
             redo_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);

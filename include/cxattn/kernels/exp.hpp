@@ -21,7 +21,8 @@ template <class T> struct exp_constants;
 
 // exp(x) = 2^k exp(r), k = round(x / ln2), r = x - k ln2 (Cody and Waite's two-part ln2, whose
 // high part has few bits so that k ln2_hi is exact). exp(r) on |r| <= ln2/2 is its Taylor
-// polynomial: degree 7 for float (truncation below 0.05 ULP) and 13 for double (below 0.04 ULP).
+// polynomial: degree 7 for float (truncation below 0.05 ULP) and 13 for double (below 0.04 ULP),
+// evaluated by Estrin's scheme.
 // The thresholds are cxattn::portable::exp's (detail/exp_tables.hpp): beyond them the result rounds
 // to inf or to zero.
 template <> struct exp_constants<float> {
@@ -97,8 +98,23 @@ template <class T, class V> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline V exp_of
     const V k_real = z - C::shifter;
     const bits k = __builtin_bit_cast(bits, z) - __builtin_bit_cast(typename C::bits, C::shifter); // k mod 2^bits
     const V r = (x - k_real * C::ln2_hi) - k_real * C::ln2_lo;
-    V p = V{} + C::taylor[C::degree];
-    for (std::size_t i = C::degree; i-- > 0;) p = p * r + C::taylor[i];
+    // exp(r) = 1 + (r + r^2 tail(r)), tail the polynomial of the terms from r^2 on by Estrin's
+    // scheme (pairs c_i + c_(i+1) r, joined by r^2, r^4, r^8): a few dependent steps where Horner's
+    // rule takes one multiplication and one addition per degree. The first two terms, which hold
+    // the value, are added last.
+    const V r2 = r * r;
+    const V r4 = r2 * r2;
+    constexpr const auto& c = C::taylor;
+    V tail;
+    if constexpr (C::degree == 7) {
+        tail = ((c[2] + c[3] * r) + (c[4] + c[5] * r) * r2) + (c[6] + c[7] * r) * r4;
+    } else {
+        static_assert(C::degree == 13);
+        const V r8 = r4 * r4;
+        tail = (((c[2] + c[3] * r) + (c[4] + c[5] * r) * r2) + ((c[6] + c[7] * r) + (c[8] + c[9] * r) * r2) * r4) +
+               ((c[10] + c[11] * r) + (c[12] + c[13] * r) * r2) * r8;
+    }
+    const V p = c[0] + (r + r2 * tail);
     // 2^k in two factors, 2^(k/2) and 2^(k - k/2), each a normal number for every k of the finite
     // nonzero range (the biased exponent moved into the exponent field); the second product rounds
     // once, into a subnormal where the result is one.

@@ -26,8 +26,10 @@ CXATTN_DETAIL_OUT_OF_LINE void micro_kernel(const T* a, std::size_t lda, const T
     for (std::size_t k = 0; k < depth; ++k) {
         vector<T, W> b[NV];
         for (std::size_t v = 0; v < NV; ++v) b[v] = load<T, W>(panel + k * NR + v * W);
+#pragma GCC unroll 16
         for (std::size_t r = 0; r < MR; ++r) {
             const T ar = a[r * lda + k];
+#pragma GCC unroll 16
             for (std::size_t v = 0; v < NV; ++v) acc[r][v] += ar * b[v];
         }
     }

@@ -105,6 +105,10 @@ template <class V> inline void transpose4(V* r) noexcept {
 // Whether vectors of 4 lanes of T fit a vector register (not so for double with SSE2 only).
 template <class T> inline constexpr bool quads = 4 * sizeof(T) <= vector_bytes;
 
+// The rows of a tiny attention computed at once, one per lane: 4, or 2 where vectors of 4 lanes of
+// T do not fit a register.
+template <class T> inline constexpr std::size_t tiny_rows = quads<T> ? 4 : 2;
+
 // The blocking of a product whose right operand has N columns: panels of nr columns, or for N below
 // that, of as few vectors as hold N, each as narrow as holds N (16 bytes at least), so that a small
 // product computes no columns of padding. rows: as many as leave room in the register file for one
