@@ -7,7 +7,7 @@
 #                               make for the consumer projects of tests/consumers/, and the i386
 #                               headers of the x87 refusal test),
 #                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md),
-#                               bench (Google Benchmark, Eigen and OpenBLAS, for -Dbenchmarks=enabled),
+#                               bench (Google Benchmark, Eigen, OpenBLAS, xsimd and Highway, for -Dbenchmarks=enabled),
 #                               docs (matplotlib, for scripts/plot_seed_weights.py),
 #                               oracles (no package: requires the CMSIS-NN sources, see the end)
 # It also extracts the CMSIS-NN sources that the quantized tests compare against, when they are
@@ -19,7 +19,7 @@ declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang clang-format libboost-test-dev libmpfr-dev"
   [ci]="clang-19 libclang-rt-14-dev cmake make g++-multilib"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
-  [bench]="libbenchmark-dev libeigen3-dev libopenblas-dev"
+  [bench]="libbenchmark-dev libeigen3-dev libopenblas-dev libxsimd-dev libhwy-dev"
   [docs]="python3-matplotlib"
   [oracles]=""
 )
