@@ -171,6 +171,26 @@ void check_small_times_huge() {
     BOOST_TEST(cxattn::streaming_attention(q, k, v).values[1] == 2.0);
 }
 
+// Every score of the last query overflows to -inf in its plain sum (-2 b^2, beyond the largest
+// finite value) while the exact scaled score (-b^2, scale 1/2) does not: by the rule both keys get
+// half the weight, where the plain scores' row of -inf would give zeros. Three queries, so that the
+// overflowing one is alone in its group of lanes wherever the tiny kernel takes two rows at a time.
+template <class T> void check_row_overflowing_to_minus_inf() {
+    static constexpr T b = sizeof(T) == 4 ? T(1.4e19) : T(1e154);
+    static constexpr cxattn::matrix<T, 3, 4> q{{1, 0, 0, 0, 0, 1, 0, 0, b, b, 0, 0}};
+    static constexpr cxattn::matrix<T, 2, 4> k{{-b, -b, 0, 0, -b, -b, 0, 0}};
+    static constexpr cxattn::matrix<T, 2, 1> v{{7, 9}};
+    static_assert(cxattn::scaled_dot_product_attention(q, k, v).output.values[2] == T(8));
+    static_assert(cxattn::streaming_attention(q, k, v).values[2] == T(8));
+    cxattn::matrix<T, 3, 4> q_run = q;
+    q_run.values[8] = at_run_time(b);
+    const auto r = cxattn::scaled_dot_product_attention(q_run, k, v);
+    BOOST_TEST(r.weights.values[4] == T(0.5));
+    BOOST_TEST(r.weights.values[5] == T(0.5));
+    BOOST_TEST(r.output.values[2] == T(8));
+    BOOST_TEST(cxattn::streaming_attention(q_run, k, v).values[2] == T(8));
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(two_keys_float) { check_two_keys<float>(); }
@@ -180,3 +200,5 @@ BOOST_AUTO_TEST_CASE(blocked_double) { check_blocked<double>(); }
 BOOST_AUTO_TEST_CASE(cancelling_float) { check_cancelling<float>(); }
 BOOST_AUTO_TEST_CASE(cancelling_double) { check_cancelling<double>(); }
 BOOST_AUTO_TEST_CASE(small_times_huge) { check_small_times_huge(); }
+BOOST_AUTO_TEST_CASE(row_overflowing_to_minus_inf_float) { check_row_overflowing_to_minus_inf<float>(); }
+BOOST_AUTO_TEST_CASE(row_overflowing_to_minus_inf_double) { check_row_overflowing_to_minus_inf<double>(); }

@@ -4,6 +4,7 @@
 #define CXATTN_KERNELS_ATTENTION_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -79,7 +80,7 @@ inline void rows_to_lanes(const T* p, std::size_t n, vector<T, G>* x) noexcept {
         // Whole vectors: GCC 12 takes a lane written into a zeroed vector for a use of an
         // uninitialised one (-Wuninitialized).
         for (std::size_t c = 0; c < 4; ++c)
-            x[c] = c < C ? vector<T, G>{p[c], n > 1 ? p[Ld + c] : T(0)} : vector<T, G>{};
+            x[c] = c < C && n > 0 ? vector<T, G>{p[c], n > 1 ? p[Ld + c] : T(0)} : vector<T, G>{};
     }
 }
 
@@ -96,66 +97,97 @@ inline void lanes_to_rows(const vector<T, G>* x, std::size_t n, T* p) noexcept {
     }
 }
 
-// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S. G rows at
-// a time (tiny_rows) with the rows in the lanes: the queries moved into the lanes, then each key's
-// scores, the softmax down the lanes (per row, in the order of the scalar loops: the dot products
-// as plain_dot, the maximum, the exps and their sum over j in order) and each output column are
-// vector operations, and the weights and outputs are moved back into rows. No score goes through
-// memory (unless a mask applies), and no reduction runs across lanes.
+// Row strides: LdQ, LdK, LdV of the operands, LdO of the output; the weights are L x S. P groups of
+// G rows at a time (tiny_groups, tiny_rows) with the rows in the lanes: the queries moved into the
+// lanes, then each key's scores, the softmax down the lanes (per row, in the order of the scalar
+// loops: the dot products as plain_dot, the maximum, the exps and their sum over j in order) and
+// each output column are vector operations, and the weights and outputs are moved back into rows.
+// No score goes through memory (unless a mask applies), and no reduction runs across lanes.
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
           std::size_t LdV, std::size_t LdO, class Mask>
 inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DETAIL_RESTRICT k,
                            const T* CXATTN_DETAIL_RESTRICT v, T scale, T* CXATTN_DETAIL_RESTRICT out,
                            T* CXATTN_DETAIL_RESTRICT w, const Mask& mask) noexcept {
     constexpr std::size_t G = tiny_rows<T>;
+    constexpr std::size_t P = tiny_groups<T>;
     using rows = vector<T, G>;
-    using rows_bits = vector<bits_of<T>, G>;
-    constexpr bits_of<T> exponent = exponent_field<T>;
+    // The finiteness test by 32-bit words: in each lane the word that holds the exponent field is
+    // compared with inf's, the other word of a double with zero. (SSE2 compares no 64-bit integers:
+    // GCC 12 moved each double lane through a general register.)
+    using words = vector<std::uint32_t, sizeof(rows) / 4>;
+    const words exponent = __builtin_bit_cast(words, rows{} + std::numeric_limits<T>::infinity());
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     // Scores that are not all finite may hold an overflowed product or partial sum: every row is
     // then redone by the rule (detail/scores.hpp). The loops over keys and components are unrolled
     // at -O2 too, so that x, query and o stay in registers (GCC 12 unrolls them at -O3 only).
-    rows_bits non_finite{};
-    for (std::size_t i0 = 0; i0 < L; i0 += G) {
-        const std::size_t n = L - i0 < G ? L - i0 : G;
-        rows query[4];
-        rows_to_lanes<T, G, Dk, LdQ>(q + i0 * LdQ, n, query); // query[d]: component d of the G queries
-        rows x[4] = {};
+    words non_finite{};
+    for (std::size_t i0 = 0; i0 < L; i0 += P * G) {
+        std::size_t first[P], n[P]; // group g: n[g] rows (G at most) from row first[g]
+        rows query[P][4];           // query[g][d]: component d of group g's queries
+        rows x[P][4] = {};
+#pragma GCC unroll 2
+        for (std::size_t g = 0; g < P; ++g) {
+            const std::size_t start = i0 + g * G;
+            n[g] = start >= L ? 0 : L - start < G ? L - start : G;
+            first[g] = n[g] > 0 ? start : i0; // an empty group names a row that exists, never read
+            rows_to_lanes<T, G, Dk, LdQ>(q + first[g] * LdQ, n[g], query[g]);
+        }
 #pragma GCC unroll 4
         for (std::size_t j = 0; j < S; ++j) {
+#pragma GCC unroll 2
+            for (std::size_t g = 0; g < P; ++g) {
 #pragma GCC unroll 4
-            for (std::size_t d = 0; d < Dk; ++d) x[j] += query[d] * k[j * LdK + d];
-            non_finite |= (__builtin_bit_cast(rows_bits, x[j]) & exponent) == exponent;
-            x[j] *= scale;
+                for (std::size_t d = 0; d < Dk; ++d) x[g][j] += query[g][d] * k[j * LdK + d];
+                non_finite |= __builtin_bit_cast(words, (__builtin_bit_cast(words, x[g][j]) & exponent) == exponent);
+                x[g][j] *= scale;
+            }
         }
         if constexpr (!std::is_same_v<Mask, no_mask>) {
-            lanes_to_rows<T, G, S, S>(x, n, w + i0 * S);
-            for (std::size_t r = 0; r < n; ++r) mask.apply(i0 + r, 0, w + (i0 + r) * S, S, S);
-            rows_to_lanes<T, G, S, S>(w + i0 * S, n, x);
+            for (std::size_t g = 0; g < P; ++g) {
+                lanes_to_rows<T, G, S, S>(x[g], n[g], w + first[g] * S);
+                for (std::size_t r = 0; r < n[g]; ++r) mask.apply(first[g] + r, 0, w + (first[g] + r) * S, S, S);
+                rows_to_lanes<T, G, S, S>(w + first[g] * S, n[g], x[g]);
+            }
         }
-        rows max = x[0];
+        rows max[P], sum[P] = {}, inverse[P];
+#pragma GCC unroll 2
+        for (std::size_t g = 0; g < P; ++g) {
+            max[g] = x[g][0];
 #pragma GCC unroll 4
-        for (std::size_t j = 1; j < S; ++j) max = larger(max, x[j]);
-        max = max <= minus_inf ? rows{} : max; // a row of -inf: zeros
-        rows sum{};
+            for (std::size_t j = 1; j < S; ++j) max[g] = larger(max[g], x[g][j]);
+            max[g] = max[g] <= minus_inf ? rows{} : max[g]; // a row of -inf: zeros
+        }
 #pragma GCC unroll 4
         for (std::size_t j = 0; j < S; ++j) {
-            x[j] = exp_of<T, rows>(x[j] - max);
-            sum += x[j];
+#pragma GCC unroll 2
+            for (std::size_t g = 0; g < P; ++g) {
+                x[g][j] = exp_of<T, rows>(x[g][j] - max[g]);
+                sum[g] += x[g][j];
+            }
         }
-        const rows inverse = T(1) / sum;
+#pragma GCC unroll 2
+        for (std::size_t g = 0; g < P; ++g) {
+            inverse[g] = T(1) / sum[g];
 #pragma GCC unroll 4
-        for (std::size_t j = 0; j < S; ++j) x[j] = sum <= T(0) ? x[j] : x[j] * inverse; // a sum of 0: zeros
-        rows o[4] = {};
+            for (std::size_t j = 0; j < S; ++j)
+                x[g][j] = sum[g] <= T(0) ? x[g][j] : x[g][j] * inverse[g]; // a sum of 0: zeros
+        }
+        rows o[P][4] = {};
 #pragma GCC unroll 4
         for (std::size_t d = 0; d < Dv; ++d)
+#pragma GCC unroll 2
+            for (std::size_t g = 0; g < P; ++g)
 #pragma GCC unroll 4
-            for (std::size_t j = 0; j < S; ++j) o[d] += x[j] * v[j * LdV + d];
-        lanes_to_rows<T, G, S, S>(x, n, w + i0 * S);
-        lanes_to_rows<T, G, Dv, LdO>(o, n, out + i0 * LdO);
+                for (std::size_t j = 0; j < S; ++j) o[g][d] += x[g][j] * v[j * LdV + d];
+#pragma GCC unroll 2
+        for (std::size_t g = 0; g < P; ++g) {
+            lanes_to_rows<T, G, S, S>(x[g], n[g], w + first[g] * S);
+            lanes_to_rows<T, G, Dv, LdO>(o[g], n[g], out + first[g] * LdO);
+        }
     }
     bool scores_finite = true;
-    for (std::size_t l = 0; l < G; ++l) scores_finite = scores_finite && non_finite[l] == 0;
+    for (std::size_t l = 0; l < sizeof(words) / 4; ++l)
+        scores_finite = scores_finite && (exponent[l] == 0 || non_finite[l] == 0);
     for (std::size_t i = 0; i < L; ++i)
         if (!scores_finite || cxattn::detail::is_nan(w[i * S])) {
             redo_row<T, S, Dk, LdK>(q + i * LdQ, k, scale, mask, i, w + i * S);
