@@ -6,7 +6,8 @@
 #   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix, libFuzzer, CMake and
 #                               make for the consumer projects of tests/consumers/, and the i386
 #                               headers of the x87 refusal test),
-#                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md),
+#                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md, and
+#                               Eigen's headers for the device benchmark),
 #                               bench (Google Benchmark, Eigen, OpenBLAS, xsimd and Highway, for -Dbenchmarks=enabled),
 #                               docs (matplotlib, for scripts/plot_seed_weights.py),
 #                               oracles (no package: requires the CMSIS-NN sources, see the end)
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang clang-format libboost-test-dev libmpfr-dev"
   [ci]="clang-19 libclang-rt-14-dev cmake make g++-multilib"
-  [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm"
+  [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm libeigen3-dev"
   [bench]="libbenchmark-dev libeigen3-dev libopenblas-dev libxsimd-dev libhwy-dev"
   [docs]="python3-matplotlib"
   [oracles]=""

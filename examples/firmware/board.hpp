@@ -19,6 +19,13 @@ int application() noexcept;
 // this run took. Equal to stack_size() means the stack may have overflowed.
 [[nodiscard]] std::size_t stack_high_water() noexcept;
 
+// The bytes of stack in use at the call (from the top to the stack pointer).
+[[nodiscard]] std::size_t stack_depth() noexcept;
+
+// Paints the stack below the caller's frame again (from the limit to 64 bytes below the stack
+// pointer), so that stack_high_water() then measures what runs after the call.
+void stack_repaint() noexcept;
+
 } // namespace board
 
 #endif // CXATTN_FIRMWARE_BOARD_HPP

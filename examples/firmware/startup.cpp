@@ -82,6 +82,14 @@ std::size_t stack_high_water() noexcept {
     return static_cast<std::size_t>(__stack_top__ - p) * sizeof(std::uint32_t);
 }
 
+std::size_t stack_depth() noexcept { return reinterpret_cast<std::uintptr_t>(__stack_top__) - stack_pointer(); }
+
+void stack_repaint() noexcept {
+    // volatile: a loop that GCC could turn into a call of memset, which could use the stack.
+    for (volatile std::uint32_t* p = __stack_limit__; p < reinterpret_cast<std::uint32_t*>(stack_pointer() - 64);)
+        *p++ = stack_paint;
+}
+
 } // namespace board
 
 // The FPU is enabled first: the compiler may use its registers anywhere after this point, even for

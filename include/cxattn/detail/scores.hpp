@@ -100,10 +100,16 @@ template <class T, std::size_t... K>
 }
 
 // The largest |x| among the finite values of m; 0 if none. One fold per chunk of fold_chunk values
-// (detail/chunks.hpp): a few Clang steps per chunk.
+// (detail/chunks.hpp): a few Clang steps per chunk. At run time a loop of the same steps: the
+// folds, unrolled, took 17 KB of Cortex-M4 code for a 16 x 16 operand.
 template <class T, std::size_t R, std::size_t C>
 [[nodiscard]] constexpr T max_abs_finite(const matrix<T, R, C>& m) noexcept {
     T result{};
+    if (!is_constant_evaluated()) {
+        for (std::size_t i = 0; i < R * C; ++i)
+            result = max_abs_finite_chunk(m.values + i, result, std::make_index_sequence<1>{});
+        return result;
+    }
     for_each_chunk<0, R * C>(
         [&](std::size_t first, auto chunk) { result = max_abs_finite_chunk(m.values + first, result, chunk); });
     return result;
