@@ -8,7 +8,8 @@
     run.py --size ARM_NONE_EABI_SIZE --probes DIR IMAGE...
         runs every IMAGE (device-benchmark-<config>.elf) and prints, per configuration, Markdown
         tables of instructions per call, stack bytes and code bytes (.text + .rodata of each
-        contender linked alone: DIR/device-probe-<config>-<contender>-<shape>.elf).
+        contender linked alone: DIR/device-probe-<config>-<contender>-<shape>.elf; of a program with
+        one, two and three shapes: DIR/device-shapes-<config>-<contender>-<n>.elf).
 
 Meson runs the second form: `meson compile -C build-cortex-m4f device-benchmark`.
 """
@@ -108,6 +109,14 @@ def main():
                 sizes[(c, s)] = code_bytes(args.size, Path(args.probes) / f'device-probe-{config}-{c}-{s}.elf')
         table('Code bytes (.text + .rodata, the call linked alone):', contenders, shapes,
               lambda c, s: f'{sizes[(c, s)]:,}')
+        programs = {(c, n): code_bytes(args.size, Path(args.probes) / f'device-shapes-{config}-{c}-{n}.elf')
+                    for c in contenders for n in (1, 2, 3)}
+        print('\nCode bytes of a program with one, two and three shapes (N = 16; N = 16 and 8; N = 16, 8 and 32):\n')
+        print('| contender | 1 shape | 2 shapes | 3 shapes | 3 shapes / 1 |')
+        print('| --- | ---: | ---: | ---: | ---: |')
+        for c in contenders:
+            one, two, three = (programs[(c, n)] for n in (1, 2, 3))
+            print(f'| {NAMES.get(c, c)} | {one:,} | {two:,} | {three:,} | {three / one:.2f} |')
     return 1 if failed else 0
 
 

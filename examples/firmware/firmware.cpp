@@ -256,10 +256,26 @@ void quantized_demo() noexcept {
           "int8 attention: run time gives the compile-time bits");
 }
 
+// The core that runs the program, from the part number in CPUID (Armv7-M and Armv8-M architecture
+// reference manuals, "CPUID Base Register"), against the one the build is for
+// (FIRMWARE_CORE_PART, set by meson.build from the cross file's cpu).
+void check_core() noexcept {
+    const std::uint32_t cpuid = *reinterpret_cast<const volatile std::uint32_t*>(0xE000ED00);
+    const std::uint32_t part = (cpuid >> 4) & 0xFFF;
+    print("core: CPUID ");
+    print(format::address(cpuid));
+    print("\n");
+#ifdef FIRMWARE_CORE_PART
+    check(part == FIRMWARE_CORE_PART, "the core is the one the build is for");
+#endif
+}
+
 } // namespace
 
 int board::application() noexcept {
-    print("cxattn on a Cortex-M4F (QEMU mps2-an386): the seed notebook, in double\n\n");
+    print("cxattn on a Cortex-M: the seed notebook, in double\n");
+    check_core();
+    print("\n");
     notebook_demo();
     streaming_demo();
     quantized_demo();
