@@ -23,7 +23,8 @@ int application() noexcept;
 [[nodiscard]] std::size_t stack_depth() noexcept;
 
 // Paints the stack below the caller's frame again (from the limit to 64 bytes below the stack
-// pointer), so that stack_high_water() then measures what runs after the call.
+// pointer), so that stack_high_water() then measures what runs after the call: exactly for a
+// call that uses 64 bytes or more, as 64 for one that uses less.
 void stack_repaint() noexcept;
 
 } // namespace board

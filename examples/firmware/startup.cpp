@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Startup for the Cortex-M4F: the vector table, the reset handler and the fault handler.
-// The core reads the initial stack pointer and the reset handler's address from the first two
-// words of the vector table at 0x00000000 (Armv7-M Architecture Reference Manual, B1.5.3), so no
-// assembly is needed: reset_handler is an ordinary function, and it must not use the FPU before
-// enabling it.
+// Startup for the Cortex-M cores of cross/: the vector table, the reset handler and the fault
+// handler. The core reads the initial stack pointer and the reset handler's address from the first
+// two words of the vector table (at the start of the image, where each board's linker script puts
+// it: Armv7-M Architecture Reference Manual, B1.5.3; Armv8-M, B3.30), so no assembly is needed:
+// reset_handler is an ordinary function, and it must not use the FPU before enabling it (on a
+// core without FPU the enabling write is ignored).
 #include <cstddef>
 #include <cstdint>
 
@@ -27,7 +28,8 @@ namespace {
 using handler = void (*)() noexcept;
 
 // The 16 system exception vectors (the first is the initial stack pointer) and the board's
-// 32 interrupts (AN386 wires 32 to the NVIC). Every slot but reset goes to unexpected_exception:
+// first 32 interrupts (the MPS2 AN385/386/500 wire 32 to the NVIC; the AN505 and AN547 have
+// more, which this program never enables). Every slot but reset goes to unexpected_exception:
 // this program enables no interrupt, so any exception is a fault.
 struct vector_table {
     std::uint32_t* initial_stack_pointer;
