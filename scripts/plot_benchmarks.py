@@ -48,6 +48,17 @@ def machine_line(path):
     return "; ".join(parts)
 
 
+def series_svg(points, x, y, colour, dash, legend, label):
+    """SVG elements of one series: its line through the (N, value) points, mapped by x and y, a dot
+    per point, and its legend entry (a stroke and the label) at legend = (x, y)."""
+    path = " ".join(f"{x(n):.1f},{y(t):.1f}" for n, t in points)
+    lx, ly = legend
+    return ([f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'] +
+            [f'<circle cx="{x(n):.1f}" cy="{y(t):.1f}" r="3" fill="{colour}"/>' for n, t in points] +
+            [f'<line x1="{lx}" x2="{lx + 30}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/>',
+             f'<text x="{lx + 38}" y="{ly + 4}">{label}</text>'])
+
+
 def plot(rows, subtitle):
     lines = subtitle.split("; ")
     width, height = 860, 520 + 14 * len(lines)
@@ -91,14 +102,7 @@ def plot(rows, subtitle):
                       if (type_, n) in rows and rows[(type_, n)][column] == rows[(type_, n)][column]]
             if not points:
                 continue
-            path = " ".join(f"{x(n):.1f},{y(t):.1f}" for n, t in points)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-            for n, t in points:
-                out.append(f'<circle cx="{x(n):.1f}" cy="{y(t):.1f}" r="3" fill="{colour}"/>')
-            lx = width - right + 15
-            out.append(f'<line x1="{lx}" x2="{lx + 30}" y1="{legend_y}" y2="{legend_y}" stroke="{colour}" '
-                       f'stroke-width="2"{dash}/>')
-            out.append(f'<text x="{lx + 38}" y="{legend_y + 4}">{name}, {type_}</text>')
+            out += series_svg(points, x, y, colour, dash, (width - right + 15, legend_y), f"{name}, {type_}")
             legend_y += 20
     out.append("</svg>")
     return "\n".join(out) + "\n"

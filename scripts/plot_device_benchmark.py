@@ -13,6 +13,8 @@ import os
 import re
 import sys
 
+from plot_benchmarks import series_svg  # the same lines, dots and legend as the host benchmark's plot
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, 'docs', 'embedded-device-benchmark.txt')
 TARGET = os.path.join(ROOT, 'docs', 'embedded-device.svg')
@@ -68,12 +70,7 @@ def plot(series):
             points = sorted(series.get((flags, exp, name), {}).items())
             if not points:
                 continue
-            path = ' '.join(f'{px(n):.1f},{py(v):.1f}' for n, v in points)
-            svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-            x0 = width - right + 15
-            svg.append(f'<line x1="{x0}" x2="{x0 + 30}" y1="{legend_y}" y2="{legend_y}" stroke="{colour}" '
-                       f'stroke-width="2"{dash}/>')
-            svg.append(f'<text x="{x0 + 38}" y="{legend_y + 4}">{name}, {flags}</text>')
+            svg += series_svg(points, px, py, colour, dash, (width - right + 15, legend_y), f'{name}, {flags}')
             legend_y += 20
     svg.append('</svg>')
     return '\n'.join(svg) + '\n'

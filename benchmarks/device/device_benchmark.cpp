@@ -12,6 +12,7 @@
 #include <initializer_list>
 
 #include "board.hpp"
+#include "format.hpp"
 #include "semihosting.hpp"
 #include "shapes.hpp"
 
@@ -56,25 +57,15 @@ std::uint64_t instructions(std::uint64_t ticks) noexcept {
 }
 
 void print(const char* s) noexcept { semihosting::write(s); }
-void print(std::uint64_t n) noexcept {
-    char digits[21]{};
-    std::size_t i = sizeof digits - 1;
-    do {
-        digits[--i] = static_cast<char>('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    semihosting::write(&digits[i]);
-}
-// |x| < 1 in fixed point, 1e-9 units: enough to show a difference of rounding.
+void print(std::uint64_t n) noexcept { semihosting::write(format::integer(n).c_str()); }
+// 0 <= x < 1 with nine decimals: enough to show a difference of rounding.
 void print_small(float x) noexcept {
     if (!(x < 1.0f)) {
         print(">=1");
         return;
     }
     print("0.");
-    std::uint64_t n = static_cast<std::uint64_t>(static_cast<double>(x) * 1e9 + 0.5);
-    for (std::uint64_t p = 100'000'000; p > 1 && n < p; p /= 10) print("0");
-    print(n);
+    semihosting::write(format::integer(static_cast<std::uint64_t>(static_cast<double>(x) * 1e9 + 0.5), 9).c_str());
 }
 
 // The ticks of `iterations` turns of a two-instruction loop (subs, bne), less those of an empty
