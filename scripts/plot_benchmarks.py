@@ -59,6 +59,19 @@ def series_svg(points, x, y, colour, dash, legend, label):
              f'<text x="{lx + 38}" y="{ly + 4}">{label}</text>'])
 
 
+def frame_svg(width, height, left, right, top, bottom):
+    """SVG elements of the plot area's frame and the x axis's title, N."""
+    return [f'<text x="{(left + width - right) / 2:.1f}" y="{height - 18}" text-anchor="middle">N</text>',
+            f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
+            f'fill="none" stroke="#333"/>']
+
+
+def write_svg(target, svg):
+    with open(target, "w") as f:
+        f.write(svg)
+    print(f"wrote {target}")
+
+
 def plot(rows, subtitle):
     lines = subtitle.split("; ")
     width, height = 860, 520 + 14 * len(lines)
@@ -92,9 +105,7 @@ def plot(rows, subtitle):
         xx = x(n)
         out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{height - bottom}" stroke="#eee"/>')
         out.append(f'<text x="{xx:.1f}" y="{height - bottom + 18}" text-anchor="middle">{n}</text>')
-    out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 18}" text-anchor="middle">N</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
-               f'fill="none" stroke="#333"/>')
+    out += frame_svg(width, height, left, right, top, bottom)
     legend_y = top + 10
     for type_, dash in (("float", ""), ("double", ' stroke-dasharray="6,4"')):
         for column, name, colour in SERIES:
@@ -114,9 +125,7 @@ def main():
     rows = read_table(source)
     if not rows:
         sys.exit(f"{source}: no table of the runtime benchmark found")
-    with open(target, "w") as f:
-        f.write(plot(rows, machine_line(source)))
-    print(f"wrote {target}")
+    write_svg(target, plot(rows, machine_line(source)))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import os
 import re
 import sys
 
-from plot_benchmarks import series_svg  # the same lines, dots and legend as the host benchmark's plot
+# The same frame, lines, dots and legend as the host benchmark's plot.
+from plot_benchmarks import frame_svg, series_svg, write_svg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, 'docs', 'embedded-device-benchmark.txt')
@@ -61,9 +62,7 @@ def plot(series):
         svg.append(f'<text x="{left - 8}" y="{py(10 ** e) + 4:.1f}" text-anchor="end">1e{e}</text>')
     for n in ns:
         svg.append(f'<text x="{px(n):.1f}" y="{height - bottom + 18}" text-anchor="middle">{n}</text>')
-    svg.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 18}" text-anchor="middle">N</text>')
-    svg.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
-               f'fill="none" stroke="#333"/>')
+    svg += frame_svg(width, height, left, right, top, bottom)
     legend_y = top + 10
     for flags, exp, dash in RUNS:
         for name, colour in COLOURS.items():
@@ -82,9 +81,7 @@ def main():
     series = read(source)
     if not series:
         sys.exit(f'{source}: no table of the device benchmark found')
-    with open(target, 'w') as f:
-        f.write(plot(series))
-    print(f'wrote {target}')
+    write_svg(target, plot(series))
 
 
 if __name__ == '__main__':
