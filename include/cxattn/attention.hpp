@@ -52,7 +52,7 @@ inline constexpr bool is_attention_result<attention_result<T, L, S, Dv>> = true;
 template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class... Options>
 constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               attention_result<T, L, S, Dv>& r, const Options&... options) noexcept {
-    const auto resolved = resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+    const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
     const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)

@@ -184,8 +184,7 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
                                const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params,
                                attention_result<T, L, S, E>& r, const Options&... options) noexcept {
     using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
-    const auto resolved =
-        resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(params_type::head_dim)), options...);
+    const auto resolved = resolve_options<T, L, S>(default_scale<T, params_type::head_dim>, options...);
     const path chosen = path_for<T>([&] {
         return plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
                                          params.out_proj, params.q_bias, params.k_bias, params.v_bias, params.out_bias);

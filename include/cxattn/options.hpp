@@ -18,6 +18,7 @@
 
 #include "cxattn/config.hpp"
 #include "cxattn/detail/compare.hpp"
+#include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 
 namespace cxattn {
@@ -222,6 +223,11 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         return false;
     }
 };
+
+// 1/sqrt(D), the scale of scores over D components unless a cxattn::scale option is given (Vaswani et
+// al. 2017; PyTorch's default), as a constant: computed once at compile time (sqrt is correctly
+// rounded there as in libm), so a run-time call computes no square root.
+template <class T, std::size_t D> inline constexpr T default_scale = T{1} / cxattn::sqrt(static_cast<T>(D));
 
 // default_scale is what the scores are multiplied by unless a cxattn::scale option is given.
 template <class T, std::size_t L, std::size_t S, class... Options>

@@ -33,7 +33,7 @@ constexpr void stream(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key
 template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv, class... Options>
 constexpr void streaming_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               matrix<T, L, Dv>& output, const Options&... options) noexcept {
-    const auto resolved = resolve_options<T, L, S>(T{1} / cxattn::sqrt(static_cast<T>(Dk)), options...);
+    const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
     const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)
