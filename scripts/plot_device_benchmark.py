@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, 'docs', 'embedded-device-benchmark.txt')
 TARGET = os.path.join(ROOT, 'docs', 'embedded-device.svg')
 COLOURS = {'cxattn': '#1f77b4', 'cxattn streaming': '#17becf', 'C loops, expf': '#7f7f7f',
-           'Eigen 3.4': '#d62728', 'CMSIS-NN': '#2ca02c'}
+           'Eigen 3.4': '#d62728', 'CMSIS-NN': '#2ca02c', 'cxattn, CXATTN_RUNTIME_KERNELS=0': '#9467bd'}
 RUNS = [('-O2', 'newlib', ''), ('-Os', 'newlib', ' stroke-dasharray="6,4"')]
 
 
@@ -44,7 +44,7 @@ def read(path):
 
 
 def plot(series):
-    width, height, left, right, top, bottom = 880, 520, 80, 280, 50, 60
+    width, height, left, right, top, bottom = 960, 520, 80, 340, 50, 60
     ns = sorted({n for points in series.values() for n in points})
     values = [v for points in series.values() for v in points.values()]
     y_lo, y_hi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))

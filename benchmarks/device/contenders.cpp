@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The contenders of the device benchmark, each an extern "C" function per shape that computes
 // attention on its shape's operands (static storage, written by prepare):
-//   cxattn            cxattn::scaled_dot_product_attention into a static attention_result
+//   cxattn            cxattn::scaled_dot_product_attention into a static attention_result, the
+//                     library's defaults (on a Cortex-M the scalar kernels, CXATTN_RUNTIME_KERNELS=2)
 //   cxattn_streaming  cxattn::streaming_attention into a static matrix (cxattn::into)
+//   cxattn_constexpr  the first with CXATTN_RUNTIME_KERNELS=0 (contenders_constexpr.cpp)
 //   loops             the notebook's functions as C loops, exp by std::exp (newlib's expf)
 //   eigen             Eigen 3.4 fixed-size row-major matrices for the two products, the loops'
 //                     row softmax between
 //   cmsis_nn          CMSIS-NN's float functions: arm_batch_matmul_f32 for Q K^T and for P V,
 //                     arm_softmax_f32 between, the scale applied to the scores by a loop
 // With DEVICE_BENCHMARK_CXATTN_ONLY (the image built with CXATTN_RUNTIME_LIBM=0 and linked without
-// libm) only the two cxattn contenders, whose exp is then cxattn::portable::exp.
+// libm) only the cxattn contenders (cxattn_constexpr's exp is then cxattn::portable::exp).
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -24,31 +26,13 @@
 #include <arm_nnfunctions.h>
 #endif
 
+#include "operands.hpp"
 #include "shapes.hpp"
 
 namespace {
 
-template <std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> struct operands {
-    static inline cxattn::matrix<float, L, Dk> query;
-    static inline cxattn::matrix<float, S, Dk> key;
-    static inline cxattn::matrix<float, S, Dv> value;
-};
-
-// Values uniform in [-1, 1) from a linear congruential generator (Numerical Recipes' constants),
-// the same for every contender of a shape.
-template <std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> void prepare(unsigned seed) noexcept {
-    using o = operands<L, S, Dk, Dv>;
-    std::uint32_t state = seed;
-    auto fill = [&](float* p, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) {
-            state = state * 1664525u + 1013904223u;
-            p[i] = static_cast<float>(state >> 8) * 0x1p-23f - 1.0f;
-        }
-    };
-    fill(o::query.values, L * Dk);
-    fill(o::key.values, S * Dk);
-    fill(o::value.values, S * Dv);
-}
+using device_benchmark::operands;
+using device_benchmark::prepare;
 
 template <std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> const float* cxattn_sdpa() noexcept {
     using o = operands<L, S, Dk, Dv>;
@@ -156,9 +140,15 @@ DEVICE_BENCHMARK_SHAPES(DEVICE_CXATTN_ENTRIES)
 DEVICE_BENCHMARK_SHAPES(DEVICE_PEER_ENTRIES)
 #endif
 
+// contenders_constexpr.cpp's entries.
+#define DEVICE_CONSTEXPR_DECLARATION(L, S, Dk, Dv)                                                                     \
+    extern "C" const float* device_cxattn_constexpr_##L##x##S##x##Dk##x##Dv() noexcept;
+DEVICE_BENCHMARK_SHAPES(DEVICE_CONSTEXPR_DECLARATION)
 #define DEVICE_ROW(name, L, S, Dk, Dv)                                                                                 \
     {#name, L, S, Dk, Dv, &prepare<L, S, Dk, Dv>, &device_##name##_##L##x##S##x##Dk##x##Dv},
-#define DEVICE_CXATTN_ROWS(L, S, Dk, Dv) DEVICE_ROW(cxattn, L, S, Dk, Dv) DEVICE_ROW(cxattn_streaming, L, S, Dk, Dv)
+#define DEVICE_CXATTN_ROWS(L, S, Dk, Dv)                                                                               \
+    DEVICE_ROW(cxattn, L, S, Dk, Dv)                                                                                   \
+    DEVICE_ROW(cxattn_streaming, L, S, Dk, Dv) DEVICE_ROW(cxattn_constexpr, L, S, Dk, Dv)
 #define DEVICE_PEER_ROWS(L, S, Dk, Dv)                                                                                 \
     DEVICE_ROW(loops, L, S, Dk, Dv) DEVICE_ROW(eigen, L, S, Dk, Dv) DEVICE_ROW(cmsis_nn, L, S, Dk, Dv)
 #ifdef DEVICE_BENCHMARK_CXATTN_ONLY

@@ -25,7 +25,8 @@ QEMU = ['qemu-system-arm', '-machine', 'mps2-an386', '-nodefaults', '-display', 
         '-semihosting-config', 'enable=on,target=native,chardev=semihosting',
         '-icount', f'shift={ICOUNT_SHIFT}', '-kernel']
 NAMES = {'loops': 'C loops, expf', 'eigen': 'Eigen 3.4', 'cmsis_nn': 'CMSIS-NN',
-         'cxattn': 'cxattn', 'cxattn_streaming': 'cxattn streaming'}
+         'cxattn': 'cxattn', 'cxattn_streaming': 'cxattn streaming',
+         'cxattn_constexpr': 'cxattn, CXATTN_RUNTIME_KERNELS=0'}
 PEERS = ['loops', 'eigen', 'cmsis_nn']
 
 

@@ -5,6 +5,7 @@
 #define CXATTN_DEVICE_BENCHMARK_SHAPES_HPP
 
 #include <cstddef>
+#include <cstdint>
 
 // X(L, S, Dk, Dv) for each shape: L = S = Dk = Dv = N for N = 4, 8, 16, 32, and a short query
 // block against a longer context.
@@ -26,6 +27,23 @@ struct contender {
     void (*prepare)(unsigned seed) noexcept;
     const float* (*run)() noexcept;
 };
+
+// The operands of a shape from seed: values uniform in [-1, 1) from a linear congruential generator
+// (Numerical Recipes' constants), the query's, then the key's, then the value's, the same for every
+// contender of the shape.
+inline void fill_operands(unsigned seed, float* query, std::size_t query_size, float* key, std::size_t key_size,
+                          float* value, std::size_t value_size) noexcept {
+    std::uint32_t state = seed;
+    const auto fill = [&](float* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            state = state * 1664525u + 1013904223u;
+            p[i] = static_cast<float>(state >> 8) * 0x1p-23f - 1.0f;
+        }
+    };
+    fill(query, query_size);
+    fill(key, key_size);
+    fill(value, value_size);
+}
 
 // The contenders of this image (contenders.cpp), ended by one whose name is null.
 extern const contender contenders[];

@@ -128,8 +128,14 @@ notebook_at_run_time(const matrix<double, 3, 4>& x, const matrix<double, 4, 4>& 
     return cxattn::scaled_dot_product_attention(cxattn::matmul(x, w_q), cxattn::matmul(x, w_k), cxattn::matmul(x, w_v));
 }
 
+// What computes the run-time attention (cxattn/config.hpp): the scalar kernels, with their own
+// exp, by default on a Cortex-M; the constexpr algorithms with CXATTN_RUNTIME_KERNELS=0.
 constexpr const char* runtime_exp =
-    CXATTN_RUNTIME_LIBM ? "exp and sqrt from newlib's libm" : "exp and sqrt by cxattn::portable (no libm)";
+    CXATTN_RUNTIME_KERNELS == 2
+        ? (CXATTN_RUNTIME_LIBM ? "the scalar kernels (their own exp), sqrt from newlib's libm"
+                               : "the scalar kernels (their own exp), sqrt by cxattn::portable (no libm)")
+    : CXATTN_RUNTIME_LIBM ? "exp and sqrt from newlib's libm"
+                          : "exp and sqrt by cxattn::portable (no libm)";
 
 void notebook_demo() noexcept {
     print_like_numpy("Input embeddings (X):", nb::X);

@@ -12,6 +12,7 @@
 #include "cxattn/detail/rows.hpp"
 #include "cxattn/kernels/attention.hpp"
 #include "cxattn/kernels/masks.hpp"
+#include "cxattn/kernels/scalar.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/options.hpp"
@@ -53,11 +54,17 @@ template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv,
 constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               attention_result<T, L, S, Dv>& r, const Options&... options) noexcept {
     const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
-    const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
+    const path chosen = path_for<T, true>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)
             kernels::attention(query, key, value, resolved.score_scale, r.output, r.weights,
                                kernels::mask_of<T, L, S>(resolved));
+        return;
+    }
+    if (chosen == path::scalar) {
+        if constexpr (scalar_kernels_serve<T>)
+            kernels::scalar::attention(query.values, key.values, value.values, resolved.score_scale, r.output.values,
+                                       r.weights.values, {L, S, Dk, Dv}, kernels::scalar::masks_of<T, L, S>(resolved));
         return;
     }
     for (T& x : r.output.values) x = T{}; // the row engine accumulates the output

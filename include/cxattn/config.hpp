@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // cxattn/config.hpp: every build-time option of the library, in one place.
-// Define a macro before including any cxattn header (or with -D) to override its default.
+// Define a macro before including any cxattn header (or with -D) to override its default, with the
+// same value in every translation unit of a program: the library's functions are inline templates,
+// and the linker keeps one definition of each whatever the settings it was compiled with.
 #ifndef CXATTN_CONFIG_HPP
 #define CXATTN_CONFIG_HPP
 
@@ -30,19 +32,22 @@
 // multi_head_attention and softmax run outside constant evaluation, for float and double.
 //   1 (default, except on M-profile Arm): the vectorised kernels of cxattn/kernels.hpp (results
 //      within 64 epsilon of the compile-time ones, tested; docs/benchmarks.md).
-//   0 (default on M-profile Arm, the Cortex-M cores): the constexpr algorithms at run time too;
-//      with CXATTN_RUNTIME_LIBM=0 and no FMA contraction, the compile-time bits. The kernels are
-//      blocked for wide-SIMD hosts: on a Cortex-M4 they double the code and the stack of an
-//      attention call (docs/embedded.md).
+//   2 (default on M-profile Arm, the Cortex-M cores): the scalar kernels of
+//      cxattn/kernels/scalar.hpp for scaled_dot_product_attention and streaming_attention, written
+//      for in-order cores with a scalar FPU, their sizes run-time arguments (one copy of the loops
+//      whatever the shapes; the same tolerance); multi_head_attention and softmax run the
+//      constexpr algorithms (docs/embedded.md).
+//   0: the constexpr algorithms at run time too; with CXATTN_RUNTIME_LIBM=0 and no FMA
+//      contraction, the compile-time bits.
 #ifndef CXATTN_RUNTIME_KERNELS
 #if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#define CXATTN_RUNTIME_KERNELS 0
+#define CXATTN_RUNTIME_KERNELS 2
 #else
 #define CXATTN_RUNTIME_KERNELS 1
 #endif
 #endif
-#if CXATTN_RUNTIME_KERNELS != 0 && CXATTN_RUNTIME_KERNELS != 1
-#error "CXATTN_RUNTIME_KERNELS must be 0 or 1"
+#if CXATTN_RUNTIME_KERNELS != 0 && CXATTN_RUNTIME_KERNELS != 1 && CXATTN_RUNTIME_KERNELS != 2
+#error "CXATTN_RUNTIME_KERNELS must be 0, 1 or 2"
 #endif
 
 // CXATTN_ALLOW_FAST_MATH: whether cxattn compiles under -ffinite-math-only, which -ffast-math and

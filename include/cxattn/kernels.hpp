@@ -17,6 +17,8 @@
 // is stated in docs/benchmarks.md and tested in tests/kernels/test_attention.cpp). Define
 // CXATTN_RUNTIME_KERNELS=0 to run the constexpr algorithms at run time too (with
 // CXATTN_RUNTIME_LIBM=0 the results are then bit-identical to compile-time ones).
+// cxattn/kernels/scalar.hpp holds the scalar kernels for cores without a vector unit (the Cortex-M
+// cores' default, CXATTN_RUNTIME_KERNELS=2).
 #ifndef CXATTN_KERNELS_HPP
 #define CXATTN_KERNELS_HPP
 
@@ -29,5 +31,6 @@
 #include "cxattn/kernels/gemm.hpp"
 #include "cxattn/kernels/attention.hpp"
 #include "cxattn/kernels/streaming.hpp"
+#include "cxattn/kernels/scalar.hpp"
 
 #endif // CXATTN_KERNELS_HPP

@@ -10,6 +10,7 @@
 #include "cxattn/detail/entry_rules.hpp"
 #include "cxattn/detail/rows.hpp"
 #include "cxattn/kernels/masks.hpp"
+#include "cxattn/kernels/scalar.hpp"
 #include "cxattn/kernels/streaming.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
@@ -34,11 +35,18 @@ template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv,
 constexpr void streaming_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               matrix<T, L, Dv>& output, const Options&... options) noexcept {
     const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
-    const path chosen = path_for<T>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
+    const path chosen = path_for<T, true>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)
             kernels::streaming_attention(query, key, value, resolved.score_scale, output,
                                          kernels::mask_of<T, L, S>(resolved));
+        return;
+    }
+    if (chosen == path::scalar) {
+        if constexpr (scalar_kernels_serve<T>)
+            kernels::scalar::streaming_attention(query.values, key.values, value.values, resolved.score_scale,
+                                                 output.values, {L, S, Dk, Dv},
+                                                 kernels::scalar::masks_of<T, L, S>(resolved));
         return;
     }
     for (T& x : output.values) x = T{}; // stream_row accumulates in the output row

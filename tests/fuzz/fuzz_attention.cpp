@@ -179,5 +179,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::input in(data, size);
     check<float, 3, 5, 4, 3>(in);
     check<double, 4, 2, 2, 2>(in);
+#ifdef FUZZ_ATTENTION_LONG_ROWS
+    check<float, 2, 37, 2, 5>(in); // rows longer than a block of keys of the scalar kernels
+#endif
     return 0;
 }

@@ -51,10 +51,12 @@ template <class T> constexpr void weigh_special_row(row_kind kind, T* row, std::
 // masked: row_kind::all_masked), and 1 at the maximum, +inf included (a +inf maximum rescales the
 // finite scores before it by exp(-inf) = 0, so the +inf scores share the weight:
 // row_kind::infinite_max).
-template <class T> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
+// Exp takes e^x: cxattn::exp, or a run-time kernel's (a function, not a wrapper, so that constant
+// evaluation pays no extra call).
+template <class T, T (*Exp)(T) = &cxattn::exp<T>> [[nodiscard]] constexpr T online_weight(T s, T max) noexcept {
     return CXATTN_DETAIL_EQUAL(max, -std::numeric_limits<T>::infinity()) ? T{}
            : CXATTN_DETAIL_EQUAL(s, max)                                 ? T{1}
-                                                                         : cxattn::exp(s - max);
+                                                                         : Exp(s - max);
 }
 
 } // namespace cxattn::detail
