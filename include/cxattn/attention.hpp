@@ -63,8 +63,10 @@ constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, 
     }
     if (chosen == path::scalar) {
         if constexpr (scalar_kernels_serve<T>)
-            kernels::scalar::attention(query.values, key.values, value.values, resolved.score_scale, r.output.values,
-                                       r.weights.values, {L, S, Dk, Dv}, kernels::scalar::masks_of<T, L, S>(resolved));
+            kernels::scalar::with_masks<T, L, S>(resolved, [&](const kernels::scalar::masks<T>& masks) {
+                kernels::scalar::attention(query.values, key.values, value.values, resolved.score_scale,
+                                           r.output.values, r.weights.values, {L, S, Dk, Dv}, masks);
+            });
         return;
     }
     for (T& x : r.output.values) x = T{}; // the row engine accumulates the output

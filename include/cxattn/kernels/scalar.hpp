@@ -55,16 +55,23 @@ template <class T> struct masks {
     }
 };
 
-// The masks of the options of a public call (cxattn::detail::resolved_options).
-template <class T, std::size_t L, std::size_t S, class Resolved>
-[[nodiscard]] inline masks<T> masks_of(const Resolved& options) noexcept {
-    masks<T> m;
-    m.causal = Resolved::is_causal_upper_left || Resolved::is_causal_lower_right;
-    if constexpr (Resolved::is_causal_lower_right)
-        m.diagonal = static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L);
-    if constexpr (Resolved::has_bool_mask) m.keep = options.keep->values;
-    if constexpr (Resolved::has_additive_mask) m.bias = options.bias->values;
-    return m;
+// Calls f(m) with m the masks of the options of a public call (cxattn::detail::resolved_options):
+// without a bool or an additive mask a constant in read-only memory, so that a call builds none.
+template <class T, std::size_t L, std::size_t S, class Resolved, class F>
+inline void with_masks(const Resolved& options, F f) noexcept {
+    constexpr bool causal = Resolved::is_causal_upper_left || Resolved::is_causal_lower_right;
+    constexpr std::ptrdiff_t diagonal =
+        Resolved::is_causal_lower_right ? static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L) : 0;
+    if constexpr (!Resolved::has_pointwise_mask) {
+        static constexpr masks<T> constant{causal, diagonal, nullptr, nullptr};
+        f(constant);
+    } else {
+        const bool* keep = nullptr;
+        const T* bias = nullptr;
+        if constexpr (Resolved::has_bool_mask) keep = options.keep->values;
+        if constexpr (Resolved::has_additive_mask) bias = options.bias->values;
+        f(masks<T>{causal, diagonal, keep, bias});
+    }
 }
 
 namespace detail {
