@@ -132,15 +132,20 @@ template <class T, std::size_t N> [[nodiscard]] inline T row_sum(const T* x) noe
 
 } // namespace detail
 
-// Whether every one of the N values at x is finite: by the bits (an exponent field of all ones is
+// Whether every one of the n values at x is finite: by the bits (an exponent field of all ones is
 // inf or NaN), so that no compiler flag can fold the test away (x - x, the arithmetic test, is folded
 // to 0 under reassociation). Integer operations only: the loop vectorises.
-template <class T, std::size_t N> [[nodiscard]] inline bool values_finite(const T* x) noexcept {
+template <class T> [[nodiscard]] inline bool values_finite(const T* x, std::size_t n) noexcept {
     using bits = detail::bits_of<T>;
     constexpr bits exponent = detail::exponent_field<T>;
     bits non_finite = 0;
-    for (std::size_t j = 0; j < N; ++j) non_finite |= (__builtin_bit_cast(bits, x[j]) & exponent) == exponent ? 1U : 0U;
+    for (std::size_t j = 0; j < n; ++j) non_finite |= (__builtin_bit_cast(bits, x[j]) & exponent) == exponent ? 1U : 0U;
     return non_finite == 0;
+}
+
+// The same for N values, N known at compile time.
+template <class T, std::size_t N> [[nodiscard]] inline bool values_finite(const T* x) noexcept {
+    return values_finite(x, N);
 }
 
 template <class T, std::size_t R, std::size_t C>

@@ -76,6 +76,7 @@ inline void with_masks(const Resolved& options, F f) noexcept {
 
 namespace detail {
 
+// Whether x is finite, by its bits, as values_finite tests a row.
 template <class T> [[nodiscard]] inline bool finite(T x) noexcept {
     using bits = kernels::detail::bits_of<T>;
     constexpr bits exponent = kernels::detail::exponent_field<T>;
@@ -225,13 +226,6 @@ CXATTN_DETAIL_OUT_OF_LINE void add_unmasked_values(const T* p, const T* v, std::
             for (std::size_t d = 0; d < Dv; ++d) o[d] += p[j] * v[j * Dv + d];
 }
 
-// Whether the n values at x are all finite.
-template <class T> [[nodiscard]] inline bool all_finite(const T* x, std::size_t n) noexcept {
-    for (std::size_t i = 0; i < n; ++i)
-        if (!finite(x[i])) return false;
-    return true;
-}
-
 // Row `row` of the weights, in place: w[0..end) holds its plain scores (query q against the keys at
 // k; the causal mask's keys start at end). Afterwards w[0..S) holds the row's weights by the rules
 // of the constexpr softmax (detail/special_rows.hpp), and the row's kind is returned.
@@ -357,7 +351,7 @@ CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T s
     using detail::group;
     // A masked key's value is left out, not multiplied by its zero weight, where values hold inf or
     // NaN: then row by row.
-    const bool skip_masked = (m.causal || m.pointwise()) && !detail::all_finite(v, n.S * n.Dv);
+    const bool skip_masked = (m.causal || m.pointwise()) && !values_finite(v, n.S * n.Dv);
     for (std::size_t i0 = 0; i0 < n.L; i0 += group) {
         const std::size_t rows = n.L - i0 < group ? n.L - i0 : group;
         const T* qr[group];
@@ -393,7 +387,7 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
                                                    const masks<T>& m) noexcept {
     using detail::group;
     constexpr std::size_t block = 16;
-    const bool skip_masked = (m.causal || m.pointwise()) && !detail::all_finite(v, n.S * n.Dv); // as attention()
+    const bool skip_masked = (m.causal || m.pointwise()) && !values_finite(v, n.S * n.Dv); // as attention()
     T scratch[group][block];
     T* const s[group] = {scratch[0], scratch[1], scratch[2], scratch[3]};
     for (std::size_t i0 = 0; i0 < n.L; i0 += group) {
@@ -436,7 +430,7 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             }
             // A sum of 0: every weight 0 (row_kind::all_masked), the output as summed.
             if (cxattn::detail::equal(state[r].sum, T(0))) continue;
-            if (detail::all_finite(o, n.Dv)) {
+            if (values_finite(o, n.Dv)) {
                 for (std::size_t d = 0; d < n.Dv; ++d) o[d] /= state[r].sum;
                 continue;
             }
