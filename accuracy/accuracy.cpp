@@ -152,8 +152,8 @@ double float_ulp_error_approx(float y, double r) {
 }
 
 struct float_sweep {
-    result portable, libm, kernels;
-    std::uint64_t mpfr_roundings = 0; // arguments near a rounding boundary, settled by MPFR
+    result portable, libm, kernels, scalar; // scalar: cxattn::kernels::scalar::exp (exp only)
+    std::uint64_t mpfr_roundings = 0;       // arguments near a rounding boundary, settled by MPFR
 };
 
 // Every stride-th float from first, in steps of step (the threads interleave).
@@ -164,6 +164,7 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
         const float ours = f == function::exp ? cxattn::portable::exp(x) : cxattn::portable::sqrt(x);
         const float libm = f == function::exp ? std::exp(x) : std::sqrt(x);
         const float kernel = f == function::exp ? cxattn::kernels::exp(x) : libm;
+        const float scalar = f == function::exp ? cxattn::kernels::scalar::exp(x) : libm;
         // double libm: exp within a few double ULP, sqrt correctly rounded.
         const double approx = f == function::exp ? std::exp(static_cast<double>(x)) : std::sqrt(static_cast<double>(x));
         float correct = static_cast<float>(approx);
@@ -176,7 +177,8 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
             }
         }
         // sqrt: RN_float(RN_double(sqrt x)) is correctly rounded, as 53 >= 2 * 24 + 2 (Figueroa 1995).
-        for (auto [y, r] : {std::pair{ours, &s.portable}, std::pair{libm, &s.libm}, std::pair{kernel, &s.kernels}}) {
+        for (auto [y, r] : {std::pair{ours, &s.portable}, std::pair{libm, &s.libm}, std::pair{kernel, &s.kernels},
+                            std::pair{scalar, &s.scalar}}) {
             double ulp = float_ulp_error_approx(y, approx);
             // Candidates for the maximum: measure against MPFR.
             if (ulp >= r->max_ulp - 1e-6) ulp = ulp_error(f, y, x);
@@ -390,6 +392,7 @@ int main(int argc, char** argv) {
                 total.portable.merge(p.portable);
                 total.libm.merge(p.libm);
                 total.kernels.merge(p.kernels);
+                total.scalar.merge(p.scalar);
                 total.mpfr_roundings += p.mpfr_roundings;
             }
             const std::string reference =
@@ -398,8 +401,10 @@ int main(int argc, char** argv) {
                                    : std::string("correctly rounded (double sqrt rounded to float); error: MPFR");
             print_row(name, "float", "cxattn::portable", total.portable, reference.c_str());
             print_row(name, "float", f == function::exp ? "glibc expf" : "glibc sqrtf", total.libm, reference.c_str());
-            if (f == function::exp)
+            if (f == function::exp) {
                 print_row(name, "float", "cxattn::kernels (run time)", total.kernels, reference.c_str());
+                print_row(name, "float", "cxattn::kernels::scalar (run time)", total.scalar, reference.c_str());
+            }
         }
         {
             const pair_result r = sweep_random<double>(f, points, threads);

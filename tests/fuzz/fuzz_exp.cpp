@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Fuzz target: cxattn::exp and cxattn::portable::exp on every bit pattern of float, double and
-// long double. The portable algorithm must be within its documented bound of the correctly
-// rounded result (MPFR at 256 bits): 1 ULP for float and double, 2 ULP for long double; and
-// both must give the documented special values.
+// long double, and the scalar kernels' exp on every float. The portable algorithm must be within
+// its documented bound of the correctly rounded result (MPFR at 256 bits): 1 ULP for float and
+// double, 2 ULP for long double; kernels::scalar::exp within 2 ULP; and all must give the
+// documented special values.
 #include <cstdint>
 
 #include <mpfr.h>
 
+#include <cxattn/kernels/exp.hpp>
 #include <cxattn/math.hpp>
 
 #include "fuzz_input.hpp"
@@ -79,11 +81,37 @@ template <class T> void check(T x, double bound) {
                static_cast<long double>(portable), error, bound);
 }
 
+// kernels::scalar::exp for float (a table of 2^(j/32)): within 2 ULP, the special values as std::exp.
+void check_scalar(float x) {
+    const float got = cxattn::kernels::scalar::exp(x);
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    if (std::isnan(x)) {
+        FUZZ_CHECK(std::isnan(got), "kernels::scalar::exp(NaN) must be NaN");
+        return;
+    }
+    if (x == -inf) {
+        FUZZ_CHECK(got == 0 && !std::signbit(got), "kernels::scalar::exp(-inf) must be +0");
+        return;
+    }
+    FUZZ_CHECK(!std::isnan(got) && !std::signbit(got), "kernels::scalar::exp(%a) = %a", static_cast<double>(x),
+               static_cast<double>(got));
+    if (got == inf) {
+        FUZZ_CHECK(x == inf || ulp_error(x, std::numeric_limits<float>::max()) >= 0.5,
+                   "kernels::scalar::exp(%a) overflowed early", static_cast<double>(x));
+        return;
+    }
+    const double error = ulp_error(x, got);
+    FUZZ_CHECK(error <= 2.0, "kernels::scalar::exp(%a) = %a is %.3f ULP off (bound 2)", static_cast<double>(x),
+               static_cast<double>(got), error);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::input in(data, size);
-    check(in.next<float>(), 1.0);
+    const float x = in.next<float>();
+    check(x, 1.0);
+    check_scalar(x);
     check(in.next<double>(), 1.0);
     check(in.next<long double>(), 2.0);
     return 0;

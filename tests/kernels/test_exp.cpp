@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Accuracy of cxattn::kernels::exp, the vectorisable exp of the run-time kernels: at most 2 ULP from
+// Accuracy of cxattn::kernels::exp, the vectorisable exp of the run-time kernels, and of
+// cxattn::kernels::scalar::exp, the scalar kernels' exp (for float by a table): at most 2 ULP from
 // e^x for float and double, measured against long double expl (64-bit significand: its own error,
 // below 1 ULP of long double, is 2^-40 float ULP and 2^-11 double ULP, negligible here) on 10^5
 // random arguments per type over the whole finite range, 10^5 more in the softmax range [-30, 0],
 // and the special and threshold arguments. The ULP distance is the distance between the ordered bit
 // patterns, so subnormal results are measured in subnormal ULPs. The arguments are evaluated in
 // a loop the compiler vectorises, as in the kernels (this file is built with and without
-// -march=native).
+// -march=native). The scalar kernels' float exp is also swept over every 61st float of its finite
+// nonzero range (every float with the environment variable CXATTN_EXP_SWEEP_STRIDE=1).
 #define BOOST_TEST_MODULE kernels_exp
 #include <boost/test/unit_test.hpp>
 
@@ -15,6 +17,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <vector>
@@ -70,9 +73,16 @@ template <class T> void apply_kernel_exp(std::vector<T>& xs) {
             BOOST_ERROR("exp_of_differences and exp differ at x = " << std::hexfloat << one_by_one[i]);
 }
 
-template <class T> double worst_ulp(const std::vector<T>& args) {
+// The scalar kernels' exp, one value at a time.
+template <class T> void apply_scalar_exp(std::vector<T>& xs) {
+    for (T& x : xs) x = cxattn::kernels::scalar::exp(x);
+}
+
+template <class T> using apply_exp = void (*)(std::vector<T>&);
+
+template <class T> double worst_ulp(const std::vector<T>& args, apply_exp<T> apply) {
     std::vector<T> results = args;
-    apply_kernel_exp(results);
+    apply(results);
     double worst = 0;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const double e = std::fabs(ulp_error(results[i], std::exp(static_cast<long double>(args[i]))));
@@ -93,15 +103,16 @@ template <class T> std::vector<T> random_arguments(std::size_t count, T lo, T hi
     return xs;
 }
 
-template <class T> void check_type(T underflow, T overflow, std::uint64_t seed) {
+template <class T> void check_type(T underflow, T overflow, std::uint64_t seed, apply_exp<T> apply) {
     // The whole range where the result is finite and nonzero, subnormal results included.
-    const double whole = worst_ulp(random_arguments<T>(100000, underflow, overflow, seed));
+    const double whole = worst_ulp(random_arguments<T>(100000, underflow, overflow, seed), apply);
     // The softmax range: exp(x - max) with x - max in [-30, 0].
-    const double softmax = worst_ulp(random_arguments<T>(100000, T(-30), T(0), seed + 1));
+    const double softmax = worst_ulp(random_arguments<T>(100000, T(-30), T(0), seed + 1), apply);
     // Near zero, where r is tiny and the result near 1.
-    const double small = worst_ulp(random_arguments<T>(100000, T(-1e-3), T(1e-3), seed + 2));
-    BOOST_TEST_MESSAGE((sizeof(T) == 4 ? "float" : "double") << ": worst " << whole << " ULP (whole range), " << softmax
-                                                             << " (softmax range), " << small << " (near 0)");
+    const double small = worst_ulp(random_arguments<T>(100000, T(-1e-3), T(1e-3), seed + 2), apply);
+    BOOST_TEST_MESSAGE((apply == &apply_scalar_exp<T> ? "scalar::exp, " : "exp, ")
+                       << (sizeof(T) == 4 ? "float" : "double") << ": worst " << whole << " ULP (whole range), "
+                       << softmax << " (softmax range), " << small << " (near 0)");
     BOOST_TEST(whole <= 2.0);
     BOOST_TEST(softmax <= 2.0);
     BOOST_TEST(small <= 2.0);
@@ -120,22 +131,55 @@ template <class T> void check_type(T underflow, T overflow, std::uint64_t seed) 
             edges.push_back(above);
         }
     }
-    BOOST_TEST(worst_ulp(edges) <= 2.0);
+    BOOST_TEST(worst_ulp(edges, apply) <= 2.0);
 }
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(float_within_2_ulp) { check_type<float>(-0x1.9fe368p+6f, 0x1.62e42ep+6f, 1); }
+constexpr float float_underflow = -0x1.9fe368p+6f, float_overflow = 0x1.62e42ep+6f;
+constexpr double double_underflow = -0x1.74910d52d3051p+9, double_overflow = 0x1.62e42fefa39efp+9;
 
-BOOST_AUTO_TEST_CASE(double_within_2_ulp) { check_type<double>(-0x1.74910d52d3051p+9, 0x1.62e42fefa39efp+9, 2); }
+BOOST_AUTO_TEST_CASE(float_within_2_ulp) { check_type<float>(float_underflow, float_overflow, 1, &apply_kernel_exp); }
 
-template <class T> void check_specials() {
+BOOST_AUTO_TEST_CASE(double_within_2_ulp) {
+    check_type<double>(double_underflow, double_overflow, 2, &apply_kernel_exp);
+}
+
+BOOST_AUTO_TEST_CASE(scalar_within_2_ulp) {
+    check_type<float>(float_underflow, float_overflow, 3, &apply_scalar_exp);
+    check_type<double>(double_underflow, double_overflow, 4, &apply_scalar_exp);
+}
+
+// The scalar kernels' float exp on every stride-th float from the underflow threshold to the
+// overflow threshold (a prime stride meets every table entry and every exponent): within 2 ULP.
+BOOST_AUTO_TEST_CASE(scalar_float_sweep) {
+    const char* setting = std::getenv("CXATTN_EXP_SWEEP_STRIDE");
+    const std::int64_t stride = setting != nullptr && std::atoll(setting) > 0 ? std::atoll(setting) : 61;
+    double worst = 0;
+    float worst_x = 0;
+    std::int64_t count = 0;
+    for (std::int64_t p = position(float_underflow); p <= position(float_overflow); p += stride, ++count) {
+        const auto magnitude = static_cast<std::uint32_t>(p < 0 ? -p : p);
+        const float x = std::bit_cast<float>(p < 0 ? magnitude | 0x8000'0000U : magnitude);
+        const double e = std::fabs(ulp_error(cxattn::kernels::scalar::exp(x), std::exp(static_cast<long double>(x))));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    BOOST_TEST_MESSAGE("scalar::exp, float: worst " << worst << " ULP at x = " << std::hexfloat << worst_x
+                                                    << std::defaultfloat << " (" << count << " floats, stride "
+                                                    << stride << ")");
+    BOOST_TEST(worst <= 2.0);
+}
+
+template <class T> void check_specials(apply_exp<T> apply) {
     using lim = std::numeric_limits<T>;
     std::vector<T> xs = {
         T(0),       -T(0),       lim::infinity(),   -lim::infinity(),   lim::quiet_NaN(), -lim::quiet_NaN(),
         lim::max(), -lim::max(), lim::denorm_min(), -lim::denorm_min(), T(1000),          T(-1000)};
     std::vector<T> r = xs;
-    apply_kernel_exp(r);
+    apply(r);
     BOOST_TEST(r[0] == T(1));                          // exp(+0) = 1
     BOOST_TEST(r[1] == T(1));                          // exp(-0) = 1
     BOOST_TEST(r[2] == lim::infinity());               // exp(+inf) = +inf
@@ -150,11 +194,14 @@ template <class T> void check_specials() {
     BOOST_TEST(r[11] == T(0));
     // Every subnormal result is exact to 1 subnormal ULP at least: the smallest nonzero result.
     T x = std::log(lim::denorm_min());
-    T got = cxattn::kernels::exp(x);
-    BOOST_TEST(std::fabs(ulp_error(got, std::exp(static_cast<long double>(x)))) <= 2.0);
+    std::vector<T> smallest = {x};
+    apply(smallest);
+    BOOST_TEST(std::fabs(ulp_error(smallest[0], std::exp(static_cast<long double>(x)))) <= 2.0);
 }
 
 BOOST_AUTO_TEST_CASE(special_values) {
-    check_specials<float>();
-    check_specials<double>();
+    check_specials<float>(&apply_kernel_exp);
+    check_specials<double>(&apply_kernel_exp);
+    check_specials<float>(&apply_scalar_exp);
+    check_specials<double>(&apply_scalar_exp);
 }

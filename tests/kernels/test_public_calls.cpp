@@ -92,6 +92,8 @@ BOOST_AUTO_TEST_CASE(attention_float) {
     check_attention<float, 4, 4, 4, 4, 1>(); // tiny path
     check_attention<float, 7, 20, 16, 9, 2>();
     check_attention<float, 33, 40, 8, 12, 3>();
+    // causal_lower_right with L > S + 4: rows 0 to 5 see no key, a whole group of 4 rows among them.
+    check_attention<float, 9, 3, 4, 5, 6>();
 }
 
 BOOST_AUTO_TEST_CASE(attention_double) {

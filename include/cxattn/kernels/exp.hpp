@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "cxattn/config.hpp"
+#include "cxattn/detail/compare.hpp"
 #include "cxattn/detail/exp_tables.hpp"
 #include "cxattn/kernels/target.hpp"
 
@@ -152,6 +153,65 @@ template <class T> CXATTN_DETAIL_EXACT_FP inline void exp_of_differences(T* row,
     }
     for (std::size_t j = full; j < n; ++j) row[j] = detail::exp_of<T, T>(row[j] - shift);
 }
+
+namespace scalar {
+
+namespace detail {
+
+// e^x for float by a table, one value at a time: x = (32 e + j) ln2/32 + r, with k = 32 e + j =
+// round(x 32/ln2), |r| <= ln2/64 (Cody and Waite's two-part ln2/32), and e^x = 2^e y, y = t + t q,
+// t = 2^(j/32) a rounded table entry (detail/exp_tables.hpp) and q = e^r - 1 = r + r^2 (1/2 + r/6)
+// (truncation below 0.005 ULP). y, in [0.98, 2), rounds once, and 2^e goes into its exponent
+// field: within 1.1 ULP, and no step is subnormal (a flush to zero changes nothing). About half the
+// instructions of the table-free polynomial of degree 7 on a core without vectors. For |k| <= 4016
+// (|x| < 87) the result is normal (y >= 1 where e is -126), and the test of k, an integer already
+// in a core register, is the only branch; beyond (NaN and +-inf give a k far outside, as every z
+// outside [2^23, 2^24) does), the thresholds decide, or 2^e is applied in two factors so that a
+// subnormal result rounds once more.
+[[nodiscard, gnu::always_inline]] CXATTN_DETAIL_EXACT_FP inline float exp_by_table(float x) noexcept {
+    CXATTN_DETAIL_NO_REASSOCIATION
+    namespace math = cxattn::detail::math;
+    using C = kernels::detail::exp_constants<float>;
+    constexpr float inv_ln2_32 = math::exp_inv_ln2_32_binary32;
+    constexpr float ln2_32_hi = math::exp_ln2_32_hi_binary32, ln2_32_lo = math::exp_ln2_32_lo_binary32;
+    // As kernels::exp: the low bits of z hold k (the steps kept as written, see exp_of).
+    const float z = x * inv_ln2_32 + C::shifter;
+    const float k_real = z - C::shifter;
+    const std::uint32_t k = __builtin_bit_cast(std::uint32_t, z) - __builtin_bit_cast(std::uint32_t, C::shifter);
+    const float r = (x - k_real * ln2_32_hi) - k_real * ln2_32_lo;
+    const float q = r + r * r * (0.5f + r * 0x1.555556p-3f);
+    const float t = math::exp2_table_binary32[k & 31U]; // k mod 32: an entry whatever x is (NaN and inf too)
+    const std::uint32_t y = __builtin_bit_cast(std::uint32_t, t + t * q);
+    const std::int32_t e = __builtin_bit_cast(std::int32_t, k) >> 5; // floor(k / 32), arithmetic shift (C++20)
+    if (k + 4016U <= 2 * 4016U) return __builtin_bit_cast(float, y + (__builtin_bit_cast(std::uint32_t, e) << 23));
+    if (x > C::overflow) return C::infinity;
+    if (!(x >= C::underflow)) return cxattn::detail::is_nan(x) ? x + x : 0.0f; // NaN propagates; -inf, underflow: +0
+    const std::int32_t e_half = e >> 1;
+    return __builtin_bit_cast(float, y + (__builtin_bit_cast(std::uint32_t, e_half) << 23)) *
+           __builtin_bit_cast(float, static_cast<std::uint32_t>(e - e_half + C::bias) << 23);
+}
+
+// The body of scalar::exp, always inlined: for the loops of the scalar kernels, whose functions keep
+// its steps as written (CXATTN_DETAIL_EXACT_FP; GCC compiles an inlined body with the options of the
+// function it lands in). Anywhere else, call scalar::exp.
+template <class T> [[nodiscard, gnu::always_inline]] CXATTN_DETAIL_EXACT_FP inline T exp_inline(T x) noexcept {
+    if constexpr (std::is_same_v<T, float>)
+        return exp_by_table(x);
+    else
+        return kernels::exp(x);
+}
+
+} // namespace detail
+
+// e^x for the scalar kernels (cxattn/kernels/scalar.hpp), one value at a time: for float by a table
+// of 2^(j/32) (128 bytes; within 2 ULP, NaN, +-inf, overflow and subnormal results as std::exp);
+// for double, kernels::exp.
+template <class T> [[nodiscard]] CXATTN_DETAIL_EXACT_FP inline T exp(T x) noexcept {
+    static_assert(supported<T>, "cxattn::kernels::scalar::exp: the element type must be float or double (IEEE 754)");
+    return detail::exp_inline(x);
+}
+
+} // namespace scalar
 
 } // namespace cxattn::kernels
 

@@ -6,9 +6,10 @@
 // The kernels of cxattn/kernels/attention.hpp block for wide vector registers; a Cortex-M4 has 32
 // single-precision registers and no vector unit. Here the scores of 4 queries against 4 keys, and
 // the outputs of 4 rows in 4 columns, are 16 accumulators held in registers, so that each loaded
-// value serves 4 products; exp is kernels::exp (no libm call, no double arithmetic). The sizes are
-// arguments, not template parameters: a program carries one copy of these loops per element type,
-// whatever shapes it uses (docs/embedded.md measures code, stack and instructions per call).
+// value serves 4 products; exp is scalar::exp (a table of 2^(j/32), no libm call, no double
+// arithmetic). The sizes are arguments, not template parameters: a program carries one copy of
+// these loops per element type, whatever shapes it uses (docs/embedded.md measures code, stack and
+// instructions per call).
 // The semantics are the constexpr row engine's (cxattn/detail/rows.hpp), by the same rule functions:
 // scores that overflow (detail/scores.hpp), masks (cxattn/options.hpp), special rows and the online
 // weight (detail/special_rows.hpp); the results lie within the kernels' tolerance of the compile-time
@@ -139,17 +140,17 @@ CXATTN_DETAIL_OUT_OF_LINE void scores(const T* const* q, const T* CXATTN_DETAIL_
 }
 
 // o[r][0..Dv) += sum over j < n of p[r][j] v_j for a group of rows of weights (Dv values per key
-// at v), 4 columns at a time, the 16 sums in registers.
+// at v), 4 columns at a time, the 16 sums in registers; o[r][0..Dv) = the sum when !accumulate.
 template <class T>
 CXATTN_DETAIL_OUT_OF_LINE void add_weighted_values(const T* const* p, const T* CXATTN_DETAIL_RESTRICT v, std::size_t n,
-                                                   std::size_t Dv, T* const* o) noexcept {
+                                                   std::size_t Dv, T* const* o, bool accumulate) noexcept {
     std::size_t d = 0;
     for (; d + 4 <= Dv; d += 4) {
         T a[group][4];
 #pragma GCC unroll 4
         for (std::size_t r = 0; r < group; ++r)
 #pragma GCC unroll 4
-            for (std::size_t t = 0; t < 4; ++t) a[r][t] = o[r][d + t];
+            for (std::size_t t = 0; t < 4; ++t) a[r][t] = accumulate ? o[r][d + t] : T{};
         for (std::size_t j = 0; j < n; ++j) {
             const T* vj = v + j * Dv + d;
             add_outer_product(a, p, j, {vj[0], vj[1], vj[2], vj[3]});
@@ -162,7 +163,7 @@ CXATTN_DETAIL_OUT_OF_LINE void add_weighted_values(const T* const* p, const T* C
     for (; d < Dv; ++d) {
         T a[group];
 #pragma GCC unroll 4
-        for (std::size_t r = 0; r < group; ++r) a[r] = o[r][d];
+        for (std::size_t r = 0; r < group; ++r) a[r] = accumulate ? o[r][d] : T{};
         for (std::size_t j = 0; j < n; ++j) {
             const T y = v[j * Dv + d];
 #pragma GCC unroll 4
@@ -200,12 +201,16 @@ CXATTN_DETAIL_OUT_OF_LINE void apply_masks(const masks<T>& m, std::size_t row, s
 
 // The scores s[0..n) of query `row` (at q) for keys [first, first + n) (at k), plain, made final: by
 // the rule where one is not finite (through their sum, finite only if each is), then masked. Returns
-// whether they were all finite and none is masked.
+// whether they were all finite and none is masked, and then their maximum in max (the same pass).
 template <class T>
 inline bool finish_scores(const masks<T>& m, std::size_t row, std::size_t first, std::size_t n, std::size_t end,
-                          std::size_t S, const T* q, const T* k, std::size_t Dk, T scale, T* s) noexcept {
-    T check{};
-    for (std::size_t j = 0; j < n; ++j) check += s[j];
+                          std::size_t S, const T* q, const T* k, std::size_t Dk, T scale, T* s, T& max) noexcept {
+    T check{}, largest = -std::numeric_limits<T>::infinity();
+    for (std::size_t j = 0; j < n; ++j) {
+        largest = s[j] > largest ? s[j] : largest;
+        check += s[j];
+    }
+    max = largest;
     const bool plain_finite = finite(check);
     if (!plain_finite) rescore(q, k + first * Dk, n, Dk, scale, s);
     if (!m.pointwise() && first + n <= end) return plain_finite;
@@ -226,6 +231,10 @@ CXATTN_DETAIL_OUT_OF_LINE void add_unmasked_values(const T* p, const T* v, std::
             for (std::size_t d = 0; d < Dv; ++d) o[d] += p[j] * v[j * Dv + d];
 }
 
+// exp for the rare steps (a growing maximum's rescaling, special rows, the second pass): one copy
+// out of line, where the loops of the softmaxes inline it (exp_inline).
+template <class T> CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP T rare_exp(T x) noexcept { return exp_inline(x); }
+
 // Row `row` of the weights, in place: w[0..end) holds its plain scores (query q against the keys at
 // k; the causal mask's keys start at end). Afterwards w[0..S) holds the row's weights by the rules
 // of the constexpr softmax (detail/special_rows.hpp), and the row's kind is returned.
@@ -245,7 +254,7 @@ weigh_row(T* w, std::size_t end, std::size_t S, const masks<T>& m, std::size_t r
     }
     row_kind kind = end > 0 ? row_kind::ordinary : row_kind::all_masked;
     if (!finite(check) || m.pointwise()) {
-        static_cast<void>(finish_scores(m, row, 0, end, end, S, q, k, Dk, scale, w));
+        static_cast<void>(finish_scores(m, row, 0, end, end, S, q, k, Dk, scale, w, max));
         max = minus_inf;
         bool has_nan = false;
         for (std::size_t j = 0; j < end; ++j) {
@@ -260,7 +269,7 @@ weigh_row(T* w, std::size_t end, std::size_t S, const masks<T>& m, std::size_t r
         return kind;
     }
     T sum{};
-    for (std::size_t j = 0; j < end; ++j) sum += w[j] = kernels::exp(w[j] - max);
+    for (std::size_t j = 0; j < end; ++j) sum += w[j] = exp_inline(w[j] - max);
     const T inverse = T(1) / sum;
     for (std::size_t j = 0; j < end; ++j) w[j] *= inverse;
     zero(w + end, S - end); // the causal mask's keys: exp(-inf)
@@ -275,20 +284,21 @@ template <class T> struct online_row {
     bool nan = false;
 };
 
-// One block of the online softmax for one row: s[0..n) holds the final scores of keys [j0, j0 + n);
-// afterwards their weights exp(score - max) against the running maximum (online_weight), the row's
-// output o[0..Dv) and sum rescaled by exp(old max - new max) where the maximum grew. A NaN row's
-// weights are zeros (its output is NaN in the end).
+// One block of the online softmax for one row: s[0..n) holds the final scores of keys [j0, j0 + n),
+// and finite_max their maximum when finite_scores (finish_scores' result); afterwards their weights
+// exp(score - max) against the running maximum (online_weight), the row's output o[0..Dv) and sum
+// rescaled by exp(old max - new max) where the maximum grew. A NaN row's weights are zeros (its
+// output is NaN in the end).
 template <class T>
-CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void
-online_block(T* s, std::size_t n, bool finite_scores, online_row<T>& state, T* o, std::size_t Dv) noexcept {
+CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void online_block(T* s, std::size_t n, bool finite_scores,
+                                                                   T finite_max, online_row<T>& state, T* o,
+                                                                   std::size_t Dv) noexcept {
     CXATTN_DETAIL_NO_REASSOCIATION
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    T block_max = minus_inf;
+    T block_max = finite_max;
     bool nan = false;
-    if (finite_scores) {
-        for (std::size_t j = 0; j < n; ++j) block_max = s[j] > block_max ? s[j] : block_max;
-    } else {
+    if (!finite_scores) {
+        block_max = minus_inf;
         for (std::size_t j = 0; j < n; ++j) {
             block_max = s[j] > block_max ? s[j] : block_max;
             nan |= cxattn::detail::is_nan(s[j]);
@@ -302,7 +312,7 @@ online_block(T* s, std::size_t n, bool finite_scores, online_row<T>& state, T* o
     T max = state.max, sum = state.sum;
     if (block_max > max) {
         if (!cxattn::detail::equal(max, minus_inf)) {
-            const T factor = kernels::exp(max - block_max); // rescale what was summed against the old maximum
+            const T factor = rare_exp(max - block_max); // rescale what was summed against the old maximum
             sum *= factor;
             for (std::size_t d = 0; d < Dv; ++d) o[d] *= factor;
         }
@@ -311,9 +321,9 @@ online_block(T* s, std::size_t n, bool finite_scores, online_row<T>& state, T* o
     // online_weight(s, max) is exp(s - max) for a finite maximum (exp(0) is 1 exactly): the loop of
     // the common case calls exp alone.
     if (finite(max))
-        for (std::size_t j = 0; j < n; ++j) sum += s[j] = kernels::exp(s[j] - max);
+        for (std::size_t j = 0; j < n; ++j) sum += s[j] = exp_inline(s[j] - max);
     else
-        for (std::size_t j = 0; j < n; ++j) sum += s[j] = cxattn::detail::online_weight<T, &kernels::exp<T>>(s[j], max);
+        for (std::size_t j = 0; j < n; ++j) sum += s[j] = cxattn::detail::online_weight<T, &rare_exp<T>>(s[j], max);
     state.max = max;
     state.sum = sum;
 }
@@ -333,9 +343,10 @@ normalised_row(const T* q, const T* k, const T* v, T scale, T* o, dims n, const 
     for (std::size_t j0 = 0; j0 < end; j0 += block) {
         const std::size_t count = end - j0 < block ? end - j0 : block;
         scores(qr, k + j0 * n.Dk, count, n.Dk, scale, s);
-        static_cast<void>(finish_scores(m, row, j0, count, end, n.S, q, k, n.Dk, scale, s[0]));
+        T max;
+        static_cast<void>(finish_scores(m, row, j0, count, end, n.S, q, k, n.Dk, scale, s[0], max));
         for (std::size_t j = 0; j < count; ++j)
-            s[0][j] = cxattn::detail::online_weight<T, &kernels::exp<T>>(s[0][j], state.max) / state.sum;
+            s[0][j] = cxattn::detail::online_weight<T, &rare_exp<T>>(s[0][j], state.max) / state.sum;
         add_unmasked_values(s[0], v + j0 * n.Dv, count, n.Dv, o, m, row, j0, n.S);
     }
 }
@@ -368,8 +379,10 @@ CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T s
         cxattn::detail::row_kind kinds[group];
         for (std::size_t r = 0; r < rows; ++r)
             kinds[r] = detail::weigh_row(wr[r], m.key_end(i0 + r, n.S), n.S, m, i0 + r, qr[r], k, n.Dk, scale);
-        for (std::size_t r = 0; r < rows; ++r) detail::zero(orow[r], n.Dv);
-        if (!skip_masked) detail::add_weighted_values(wr, v, keys, n.Dv, orow);
+        if (!skip_masked)
+            detail::add_weighted_values(wr, v, keys, n.Dv, orow, false);
+        else
+            for (std::size_t r = 0; r < rows; ++r) detail::zero(orow[r], n.Dv);
         for (std::size_t r = 0; r < rows; ++r) {
             if (skip_masked)
                 detail::add_unmasked_values(wr[r], v, m.key_end(i0 + r, n.S), n.Dv, orow[r], m, i0 + r, 0, n.S);
@@ -400,21 +413,25 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             qr[r] = q + i * n.Dk;
             orow[r] = out + i * n.Dv;
         }
-        for (std::size_t r = 0; r < rows; ++r) detail::zero(orow[r], n.Dv);
         const std::size_t keys = m.key_end(i0 + rows - 1, n.S);
+        // The first block's products set the output rows (online_block leaves them alone while the
+        // maximum is -inf); the skipping path adds to them, and with no key nothing writes them.
+        if (skip_masked || keys == 0)
+            for (std::size_t r = 0; r < rows; ++r) detail::zero(orow[r], n.Dv);
         for (std::size_t j0 = 0; j0 < keys; j0 += block) {
             const std::size_t count = keys - j0 < block ? keys - j0 : block;
             detail::scores(qr, k + j0 * n.Dk, count, n.Dk, scale, s);
             for (std::size_t r = 0; r < rows; ++r) {
+                T max;
                 const bool finite_scores = detail::finish_scores(m, i0 + r, j0, count, m.key_end(i0 + r, n.S), n.S,
-                                                                 qr[r], k, n.Dk, scale, s[r]);
-                detail::online_block(s[r], count, finite_scores, state[r], orow[r], n.Dv);
+                                                                 qr[r], k, n.Dk, scale, s[r], max);
+                detail::online_block(s[r], count, finite_scores, max, state[r], orow[r], n.Dv);
             }
             // The slots past the group's rows repeat its last row: the same values, written twice.
             for (std::size_t r = rows; r < group; ++r)
                 for (std::size_t j = 0; j < count; ++j) s[r][j] = s[rows - 1][j];
             if (!skip_masked)
-                detail::add_weighted_values(s, v + j0 * n.Dv, count, n.Dv, orow);
+                detail::add_weighted_values(s, v + j0 * n.Dv, count, n.Dv, orow, j0 > 0);
             else
                 for (std::size_t r = 0; r < rows; ++r) { // up to the row's causal end, skipping the masked keys
                     const std::size_t end = m.key_end(i0 + r, n.S);
@@ -430,10 +447,11 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             }
             // A sum of 0: every weight 0 (row_kind::all_masked), the output as summed.
             if (cxattn::detail::equal(state[r].sum, T(0))) continue;
-            if (values_finite(o, n.Dv)) {
-                for (std::size_t d = 0; d < n.Dv; ++d) o[d] /= state[r].sum;
-                continue;
-            }
+            // Divided, then tested: the sum is at least 1 (exp(0), the maximum's weight), so a finite
+            // output stays finite, and inf or NaN stays so.
+            const T sum = state[r].sum;
+            for (std::size_t d = 0; d < n.Dv; ++d) o[d] /= sum;
+            if (values_finite(o, n.Dv)) continue;
             detail::normalised_row(qr[r], k, v, scale, o, n, m, i0 + r, state[r], s, block);
         }
     }
