@@ -161,11 +161,12 @@ namespace detail {
 // e^x for float by a table, one value at a time: x = (32 e + j) ln2/32 + r, with k = 32 e + j =
 // round(x 32/ln2), |r| <= ln2/64 (Cody and Waite's two-part ln2/32), and e^x = 2^e y, y = t + t q,
 // t = 2^(j/32) a rounded table entry (detail/exp_tables.hpp) and q = e^r - 1 = r + r^2 (1/2 + r/6)
-// (truncation below 0.005 ULP). y, in [0.98, 2), rounds once, and 2^e goes into its exponent
-// field: within 1.1 ULP, and no step is subnormal (a flush to zero changes nothing). About half the
-// instructions of the table-free polynomial of degree 7 on a core without vectors. For |k| <= 4016
-// (|x| < 87) the result is normal (y >= 1 where e is -126), and the test of k, an integer already
-// in a core register, is the only branch; beyond (NaN and +-inf give a k far outside, as every z
+// (truncation below 0.01 ULP). y, in [0.98, 2), rounds once (twice without FMA contraction, first
+// the small t q, below 0.01 ULP), and 2^e goes into its exponent field: within 1.1 ULP, and no step
+// is subnormal (a flush to zero changes nothing). About half the instructions of the table-free
+// polynomial of degree 7 on a core without vectors. For |k| <= 4016 (|x| < 87) the result is
+// normal (y >= 1 where e is -126), and the test of k, an integer already in a core register, is
+// the only branch; beyond (NaN and +-inf give a k far outside, as every z
 // outside [2^23, 2^24) does), the thresholds decide, or 2^e is applied in two factors so that a
 // subnormal result rounds once more.
 [[nodiscard, gnu::always_inline]] CXATTN_DETAIL_EXACT_FP inline float exp_by_table(float x) noexcept {

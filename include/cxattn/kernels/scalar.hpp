@@ -393,7 +393,7 @@ CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T s
 }
 
 // The output of attention() by the online softmax (cxattn/detail/rows.hpp, stream_row: the same
-// semantics), 4 query rows at a time over blocks of 4 keys, whose scores are the only scratch: the
+// semantics), 4 query rows at a time over blocks of 16 keys, whose scores are the only scratch: the
 // running maxima and sums, and the output rows rescaled by exp(old max - new max) when a maximum grows.
 template <class T>
 CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const T* v, T scale, T* out, dims n,
