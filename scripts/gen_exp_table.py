@@ -7,7 +7,8 @@ Standard library only (decimal, fractions), so it runs anywhere without network 
 Every value is computed with 100 significant decimal digits, then rounded once to the format:
   - 2^(j/N), j = 0..N-1, as hi + lo: hi = RN(2^(j/N)), lo = RN(2^(j/N) - hi);
   - N/ln2 rounded; ln2/N split as hi (few bits, so k*hi is exact) + lo;
-  - for binary32, 2^(j/32), j = 0..31, rounded, and 32/ln2 and ln2/32 (hi + lo) as above;
+  - for binary32, 2^(j/32), j = 0..31, as hi + lo, and 32/ln2 and ln2/32 (hi + lo) as above;
+    ln2/32 also as RN(ln2/32) + RN(rest), for the float-only steps of portable::exp;
   - the overflow and underflow thresholds of exp for binary32, binary64 and x87 extended.
 Usage: python3 scripts/gen_exp_table.py include/cxattn/detail/exp_tables.hpp   (writes the file)
        python3 scripts/gen_exp_table.py                                         (prints it)
@@ -145,6 +146,14 @@ def generate():
     for j in range(N32):
         out.append(f"    {hexfloat(round_bits(exp2_frac(j, N32), p), p, 'f')},")
     out.append("};")
+    out.append(f"inline constexpr float exp2_table_lo_binary32[{N32}] = {{")
+    for j in range(N32):
+        v = exp2_frac(j, N32)
+        out.append(f"    {hexfloat(round_bits(v - round_bits(v, p), p), p, 'f')},")
+    out.append("};")
+    rn = round_bits(LN2 / N32, p)
+    out.append(f"inline constexpr float exp_ln2_{N32}_rn_binary32 = {hexfloat(rn, p, 'f')};")
+    out.append(f"inline constexpr float exp_ln2_{N32}_rest_binary32 = {hexfloat(round_bits(LN2 / N32 - rn, p), p, 'f')};")
     return HEAD + "\n".join(out) + "\n" + TAIL
 
 

@@ -35,7 +35,8 @@
 // marks each exact step. GCC
 // contracts by default (-ffp-contract=fast) wherever double has a fast FMA (__FP_FAST_FMA: x86-64 with
 // -mfma, AArch64): there the functions of this header are compiled with fp-contract=off, which also
-// keeps GCC from inlining them into callers compiled otherwise.
+// keeps GCC from inlining them into callers compiled otherwise. Where only float has one (a
+// single-precision FPU: Cortex-M4F, M33, M55) only the float-only steps below are.
 #if defined(__GNUC__) && !defined(__clang__) && (defined(__FP_FAST_FMA) || defined(__FP_FAST_FMAL))
 #define CXATTN_DETAIL_GCC_NO_FP_CONTRACT 1
 #pragma GCC push_options
@@ -279,6 +280,117 @@ template <class T, class P = params<T>> constexpr T sqrt_heron(T x) noexcept {
     return y * P::pow2(q);
 }
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__FP_FAST_FMAF) && !defined(CXATTN_DETAIL_GCC_NO_FP_CONTRACT)
+#define CXATTN_DETAIL_GCC_NO_FP_CONTRACT_FLOAT 1
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+// a b - p exactly, p = RN(a b): one fused multiply-add where the target has one (Fma), else Dekker's
+// product with Veltkamp's splitting by 2^12 + 1 (halves of at most 12 bits, exact products).
+template <bool Fma> CXATTN_DETAIL_EXACT_FP constexpr float product_error(float a, float b, float p) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    if constexpr (Fma) {
+        return __builtin_fmaf(a, b, -p);
+    } else {
+        constexpr float split = 0x1p12f + 1;
+        const float sa = split * a;
+        const float a_hi = CXATTN_DETAIL_KEEP(sa - CXATTN_DETAIL_KEEP(sa - a));
+        const float a_lo = a - a_hi;
+        const float sb = split * b;
+        const float b_hi = CXATTN_DETAIL_KEEP(sb - CXATTN_DETAIL_KEEP(sb - b));
+        const float b_lo = b - b_hi;
+        const float e1 = CXATTN_DETAIL_KEEP(a_hi * b_hi - p);
+        const float e2 = CXATTN_DETAIL_KEEP(e1 + a_hi * b_lo);
+        return CXATTN_DETAIL_KEEP(e2 + a_lo * b_hi) + a_lo * b_lo;
+    }
+}
+
+// a b + c, fused where the target has an FMA; the error bound below holds either way.
+template <bool Fma> CXATTN_DETAIL_EXACT_FP constexpr float multiply_add(float a, float b, float c) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    if constexpr (Fma) {
+        return __builtin_fmaf(a, b, c);
+    } else {
+        return CXATTN_DETAIL_KEEP(a * b) + c;
+    }
+}
+
+// exp(x) for float in float arithmetic only, for cores whose FPU has single precision only (double is
+// emulated there). Returns RN(exp(x)) for |x| <= 86.6 where it can prove the rounding, else -1 (the
+// caller then takes exp_tang in double): Ziv's strategy (A. Ziv, "Fast evaluation of elementary
+// mathematical functions with correctly rounded last bit", ACM TOMS 17(3), 1991).
+// x = k ln2/32 + r: r1 = x - k RN(ln2/32) is exact (k has 12 bits, r1 is a multiple of
+// min(ulp(x), 2^-29) below 2^-6.5), and p2 = k (ln2/32 - RN(ln2/32)) < 2^-22. Then
+// exp(x) = 2^(k div 32) T (1 + r1 + q), T = 2^((k mod 32)/32) = Th + Tl, q = expm1(r1) - r1 - p2 (1 +
+// expm1(r1)) to about 2^-37; Th + Th r1 is summed exactly (product_error, Fast2Sum), and y = RN(sum)
+// with its exact residual d. The error terms add up to less than 2^-34.5, fused or not, so y is
+// RN(exp(x)) when y + d (1 + 2^-9) rounds to y: d then keeps at least 2^-34 from a rounding boundary.
+// One float in 2,100 of |x| <= 86.6 fails that test. No step is subnormal except terms far below
+// the bound, so flush-to-zero cannot change the result. Checked against exp_tang on every float
+// (tests/numerics/test_bits.cpp with CXATTN_EXP_SWEEP_STRIDE=1).
+template <bool Fma> CXATTN_DETAIL_EXACT_FP constexpr float exp_binary32_in_float(float x) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    constexpr float shifter = 0x1.8p23f; // adding it rounds |z| < 2^22 to an integer
+    const float z = CXATTN_DETAIL_KEEP(x * exp_inv_ln2_32_binary32) + shifter;
+    const float k_real = CXATTN_DETAIL_KEEP(z - shifter);
+    const std::uint32_t k = std::bit_cast<std::uint32_t>(z) - std::bit_cast<std::uint32_t>(shifter);
+    if (k + 4000U > 8000U) { // |k| > 4000, and NaN and +-inf: leave it to the double algorithm
+        return -1;
+    }
+    float r1; // exact
+    if constexpr (Fma) {
+        r1 = __builtin_fmaf(-k_real, exp_ln2_32_rn_binary32, x);
+    } else {
+        const float p = CXATTN_DETAIL_KEEP(k_real * exp_ln2_32_rn_binary32);
+        r1 = CXATTN_DETAIL_KEEP(x - p) - product_error<false>(k_real, exp_ln2_32_rn_binary32, p);
+    }
+    const float p2 = k_real * exp_ln2_32_rest_binary32;
+    const float r2 = r1 * r1;
+    const float w = multiply_add<Fma>(p2, multiply_add<Fma>(r2, 0.5f, r1), p2); // p2 (1 + expm1(r1))
+    // Taylor to degree 5: truncation below 2^-48 for |r1| <= 0.0109.
+    const float poly =
+        multiply_add<Fma>(r1, multiply_add<Fma>(r1, multiply_add<Fma>(r1, 1.0f / 120, 1.0f / 24), 1.0f / 6), 0.5f);
+    const float q = multiply_add<Fma>(r2, poly, -w);
+    const float th = exp2_table_binary32[k & 31U];
+    const float tl = exp2_table_lo_binary32[k & 31U];
+    const float m = th * r1;
+    const float m_error = product_error<Fma>(th, r1, m);
+    // Th (1 + r1 + q') + Tl (1 + r1) = Th + m + tail; Tl q' is below 2^-37.
+    const float tail = multiply_add<Fma>(th, q, multiply_add<Fma>(tl, r1, tl + m_error));
+    const float s = th + m;
+    const float lo = CXATTN_DETAIL_KEEP(m - CXATTN_DETAIL_KEEP(s - th)) + tail; // Fast2Sum: th >= |m|
+    const float y = s + lo;
+    const float d = lo - CXATTN_DETAIL_KEEP(y - s); // s + lo = y + d exactly (Fast2Sum: s >= |lo|)
+    if (multiply_add<Fma>(d, 1 + 0x1p-9f, y) != y) {
+        return -1;
+    }
+    // y in [0.98, 2.1) and |k div 32| <= 125: 2^e y is normal, and adding e to the exponent field exact.
+    const std::int32_t e = std::bit_cast<std::int32_t>(k) >> 5; // floor(k / 32), arithmetic shift (C++20)
+    return std::bit_cast<float>(std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(e) << 23));
+}
+
+#if defined(CXATTN_DETAIL_GCC_NO_FP_CONTRACT_FLOAT)
+#undef CXATTN_DETAIL_GCC_NO_FP_CONTRACT_FLOAT
+#pragma GCC pop_options
+#endif
+
+// Where the FPU has single precision only (Arm's __ARM_FP without its double bit), portable::exp<float>
+// takes exp_binary32_in_float first at run time; fused where the core has an FMA (every such M-profile
+// FPU does) and the compiler is GCC. Clang 14 gives __builtin_fmaf the fast-math flags of the command
+// line whatever the pragma, and under -fassociative-math split fma(a, b, -a b) into a product and a
+// difference (0) on x86-64 without FMA: with Clang the steps take Dekker's products.
+#if defined(__ARM_FP) && (__ARM_FP & 4) != 0 && (__ARM_FP & 8) == 0
+inline constexpr bool single_precision_fpu = true;
+#else
+inline constexpr bool single_precision_fpu = false;
+#endif
+#if (defined(__ARM_FEATURE_FMA) || defined(__FP_FAST_FMAF)) && !defined(__clang__)
+inline constexpr bool fast_fmaf = true;
+#else
+inline constexpr bool fast_fmaf = false;
+#endif
+
 // exp(x) is +inf above exp_overflow_v and +0 below exp_underflow_v (correctly rounded).
 template <class T>
 inline constexpr T exp_overflow_v = format_of<T> == format::binary32   ? static_cast<T>(exp_overflow_binary32)
@@ -311,6 +423,14 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
     // Underflow to +0, and -inf.
     if (x < detail::math::exp_underflow_v<T>) {
         return T(0);
+    }
+    if constexpr (detail::math::format_of<T> == detail::math::format::binary32 && detail::math::single_precision_fpu) {
+        if (!cxattn::detail::is_constant_evaluated()) {
+            const T y = detail::math::exp_binary32_in_float<detail::math::fast_fmaf>(x);
+            if (y >= 0) { // the same bits as below, in float steps; -1 when it cannot tell
+                return y;
+            }
+        }
     }
     // float is computed in double: one more rounding of a result within 2^-29 ULP.
     using compute = detail::math::compute_type<T>;

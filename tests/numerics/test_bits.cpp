@@ -3,6 +3,9 @@
 // per function are evaluated in constant evaluation (constexpr arrays) and again at run time; the
 // portable algorithms must agree exactly, and cxattn::exp / cxattn::sqrt must equal portable:: in
 // constant evaluation and, at run time, std:: (CXATTN_RUNTIME_LIBM=1) or portable:: (=0).
+// portable::exp<float>'s float-only steps (taken at run time on cores whose FPU has single precision
+// only) are compared with its double algorithm on every 61st float, unfused and (with GCC) fused, and
+// in constant evaluation on the arguments above; every float with CXATTN_EXP_SWEEP_STRIDE=1.
 #define BOOST_TEST_MODULE numerics_bits
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
@@ -12,7 +15,9 @@
 #include <cxattn/math.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 #include "arguments.hpp"
 #include "numerics_common.hpp"
@@ -123,7 +128,71 @@ static_assert(special_values_hold<float>());
 static_assert(special_values_hold<double>());
 static_assert(special_values_hold<long double>());
 
+// The float-only steps give the double algorithm's bits wherever they answer (-1: they cannot tell).
+struct float_steps {
+    constexpr float operator()(float x) const noexcept { return cxattn::detail::math::exp_binary32_in_float<false>(x); }
+};
+constexpr bool float_steps_agree() {
+    const auto steps = numerics::map(exp_arguments<float>, float_steps{});
+    int answered = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (steps[i] >= 0) {
+            if (steps[i] != exp_results<float>[i]) return false;
+            ++answered;
+        }
+    }
+    return answered > 600; // the arguments within |x| <= 86.6
+}
+static_assert(float_steps_agree());
+
+// Every stride-th float from the underflow to the overflow threshold: where exp_binary32_in_float
+// answers, the bits of the double algorithm (exp_tang); it answers for all but a few in 500 of
+// |x| <= 86.6.
+template <bool Fma> void sweep_float_steps(std::int64_t stride) {
+    namespace math = cxattn::detail::math;
+    const auto position = [](float x) {
+        const auto bits = std::bit_cast<std::uint32_t>(x);
+        const std::int64_t magnitude = bits & 0x7fff'ffffU;
+        return bits >> 31 ? -magnitude : magnitude;
+    };
+    std::int64_t count_in_range = 0, declined = 0, differ = 0;
+    for (std::int64_t p = position(math::exp_underflow_v<float>); p <= position(math::exp_overflow_v<float>);
+         p += stride) {
+        const auto magnitude = static_cast<std::uint32_t>(p < 0 ? -p : p);
+        volatile float opaque = std::bit_cast<float>(p < 0 ? magnitude | 0x8000'0000U : magnitude);
+        const float x = opaque;
+        const float got = math::exp_binary32_in_float<Fma>(x);
+        const bool in_range = std::fabs(x) <= 86.6f;
+        count_in_range += in_range;
+        if (got < 0) {
+            declined += in_range;
+            continue;
+        }
+        const auto want = static_cast<float>(math::exp_tang(static_cast<double>(x)));
+        if (std::bit_cast<std::uint32_t>(got) != std::bit_cast<std::uint32_t>(want) && differ++ < 5) {
+            BOOST_TEST_MESSAGE("exp_binary32_in_float(" << show(x) << "): " << show(got) << " != " << show(want));
+        }
+    }
+    BOOST_TEST_MESSAGE("exp_binary32_in_float<" << Fma << ">: " << declined << " of " << count_in_range
+                                                << " floats with |x| <= 86.6 left to the double algorithm (stride "
+                                                << stride << ")");
+    BOOST_TEST(differ == 0);
+    BOOST_TEST(declined * 100 < count_in_range); // the float steps decide nearly everything
+}
+
+std::int64_t sweep_stride() {
+    const char* setting = std::getenv("CXATTN_EXP_SWEEP_STRIDE");
+    return setting != nullptr && std::atoll(setting) > 0 ? std::atoll(setting) : 61;
+}
+
 } // namespace
+
+BOOST_AUTO_TEST_CASE(float_exp_in_float_steps) {
+    sweep_float_steps<false>(sweep_stride());
+#if !defined(__clang__) // the fused form is GCC's only (cxattn::detail::math::fast_fmaf)
+    sweep_float_steps<true>(sweep_stride());
+#endif
+}
 
 BOOST_AUTO_TEST_CASE(float_compile_time_equals_run_time) { check_type<float>(); }
 BOOST_AUTO_TEST_CASE(double_compile_time_equals_run_time) { check_type<double>(); }
