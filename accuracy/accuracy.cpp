@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Accuracy of cxattn::portable::exp and cxattn::portable::sqrt against MPFR, with glibc's exp, expf,
-// expl and sqrt, sqrtf, sqrtl in the same table for context.
+// Accuracy of cxattn::portable::exp, tanh and sqrt against MPFR, with glibc's exp, expf, expl, tanh,
+// tanhf, tanhl and sqrt, sqrtf, sqrtl in the same table for context.
 //
-//   accuracy [--quick] [--points N] [--float-stride S] [--threads T]
+//   accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|sqrt]
 //
 // float: every one of the 2^32 inputs (or every S-th with --float-stride) against the correctly rounded
 // result. double and long double: N random arguments each (default 10^7, --quick 10^5), half uniform in
@@ -33,7 +33,9 @@
 
 namespace {
 
-enum class function { exp, sqrt };
+enum class function { exp, tanh, sqrt };
+
+const char* name_of(function f) { return f == function::exp ? "exp" : f == function::tanh ? "tanh" : "sqrt"; }
 
 // The error of one implementation over a sweep.
 struct result {
@@ -75,6 +77,8 @@ void mpfr_eval(function f, mpfr_t out, long double x) {
     mpfr_set_ld(out, x, MPFR_RNDN);
     if (f == function::exp) {
         mpfr_exp(out, out, MPFR_RNDN);
+    } else if (f == function::tanh) {
+        mpfr_tanh(out, out, MPFR_RNDN);
     } else {
         mpfr_sqrt(out, out, MPFR_RNDN);
     }
@@ -121,7 +125,9 @@ float mpfr_correctly_rounded_float(function f, float x) {
     mpfr_set_emax(std::numeric_limits<float>::max_exponent);
     mpfr_var m(std::numeric_limits<float>::digits);
     mpfr_set_flt(m.v, x, MPFR_RNDN);
-    const int inexact = f == function::exp ? mpfr_exp(m.v, m.v, MPFR_RNDN) : mpfr_sqrt(m.v, m.v, MPFR_RNDN);
+    const int inexact = f == function::exp    ? mpfr_exp(m.v, m.v, MPFR_RNDN)
+                        : f == function::tanh ? mpfr_tanh(m.v, m.v, MPFR_RNDN)
+                                              : mpfr_sqrt(m.v, m.v, MPFR_RNDN);
     mpfr_subnormalize(m.v, inexact, MPFR_RNDN);
     const float y = mpfr_get_flt(m.v, MPFR_RNDN);
     mpfr_set_emin(emin);
@@ -151,6 +157,16 @@ double float_ulp_error_approx(float y, double r) {
     return std::fabs(yy - r) / float_ulp(r);
 }
 
+template <class T> T libm(function f, T x) {
+    return f == function::exp ? std::exp(x) : f == function::tanh ? std::tanh(x) : std::sqrt(x);
+}
+
+template <class T> T portable(function f, T x) {
+    return f == function::exp    ? cxattn::portable::exp(x)
+           : f == function::tanh ? cxattn::portable::tanh(x)
+                                 : cxattn::portable::sqrt(x);
+}
+
 struct float_sweep {
     result portable, libm, kernels, scalar; // scalar: cxattn::kernels::scalar::exp (exp only)
     std::uint64_t mpfr_roundings = 0;       // arguments near a rounding boundary, settled by MPFR
@@ -161,14 +177,14 @@ float_sweep sweep_float(function f, std::uint64_t first, std::uint64_t step) {
     float_sweep s;
     for (std::uint64_t i = first; i < (std::uint64_t(1) << 32); i += step) {
         const float x = std::bit_cast<float>(static_cast<std::uint32_t>(i));
-        const float ours = f == function::exp ? cxattn::portable::exp(x) : cxattn::portable::sqrt(x);
-        const float libm = f == function::exp ? std::exp(x) : std::sqrt(x);
+        const float ours = portable(f, x);
+        const float libm = ::libm(f, x);
         const float kernel = f == function::exp ? cxattn::kernels::exp(x) : libm;
         const float scalar = f == function::exp ? cxattn::kernels::scalar::exp(x) : libm;
-        // double libm: exp within a few double ULP, sqrt correctly rounded.
-        const double approx = f == function::exp ? std::exp(static_cast<double>(x)) : std::sqrt(static_cast<double>(x));
+        // double libm: exp and tanh within a few double ULP, sqrt correctly rounded.
+        const double approx = ::libm(f, static_cast<double>(x));
         float correct = static_cast<float>(approx);
-        if (f == function::exp && std::isfinite(approx)) {
+        if (f != function::sqrt && std::isfinite(approx)) {
             // Rounding approx is correct unless approx lies within 2^-20 ULP of a midpoint between floats.
             const double offset = std::fabs((approx - static_cast<double>(correct)) / float_ulp(approx));
             if (std::fabs(offset - 0.5) < 0x1p-20) {
@@ -220,6 +236,10 @@ template <class T> std::vector<T> special_arguments(function f) {
         while (std::exp(under) == 0) under = std::nextafter(under, T(0));
         while (std::exp(std::nextafter(under, -inf)) != 0) under = std::nextafter(under, -inf);
         centres = {over, under, std::log(lim::min()), T(0), std::log(T(2)) / 2, -std::log(T(2)) / 2};
+    } else if (f == function::tanh) {
+        // The ends of tanh's methods: 1/16, and (p + 2) ln2 / 2 from where the result is 1.
+        const T one_from = T(lim::digits + 2) * std::log(T(2)) / 2;
+        centres = {T(0.0625), T(-0.0625), one_from, -one_from, T(0), T(1)};
     }
     for (T c : centres) {
         T below = c, above = c;
@@ -230,12 +250,6 @@ template <class T> std::vector<T> special_arguments(function f) {
         }
     }
     return xs;
-}
-
-template <class T> T libm(function f, T x) { return f == function::exp ? std::exp(x) : std::sqrt(x); }
-
-template <class T> T portable(function f, T x) {
-    return f == function::exp ? cxattn::portable::exp(x) : cxattn::portable::sqrt(x);
 }
 
 struct pair_result {
@@ -260,6 +274,12 @@ template <class T> pair_result sweep_random(function f, std::uint64_t count, uns
         lo = std::log(lim::denorm_min()) - 2;
         hi = std::log(lim::max()) + 2;
         log_hi = std::log2(-lo);
+        signed_ = true;
+    } else if (f == function::tanh) {
+        // Beyond the arguments whose tanh rounds to +-1 (about 23 for long double).
+        lo = -25;
+        hi = 25;
+        log_hi = std::log2(T(25));
         signed_ = true;
     }
     const T log_lo = T(lim::min_exponent - lim::digits);
@@ -341,7 +361,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr, "usage: accuracy [--quick] [--points N] [--float-stride S] [--threads T]\n");
+    std::fprintf(
+        stderr, "usage: accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|sqrt]\n");
     std::exit(2);
 }
 
@@ -350,6 +371,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
     std::uint64_t points = 10'000'000, float_stride = 1;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<function> functions = {function::exp, function::tanh, function::sqrt};
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const auto value = [&] {
@@ -363,6 +385,11 @@ int main(int argc, char** argv) {
             points = value();
         } else if (arg == "--float-stride") {
             float_stride = std::max<std::uint64_t>(1, value());
+        } else if (arg == "--function") {
+            if (i + 1 >= argc) usage();
+            const std::string wanted = argv[++i];
+            std::erase_if(functions, [&](function f) { return wanted != name_of(f); });
+            if (functions.empty()) usage();
         } else if (arg == "--threads") {
             threads = static_cast<unsigned>(std::max<std::uint64_t>(1, value()));
         } else {
@@ -375,8 +402,8 @@ int main(int argc, char** argv) {
     std::printf("| function | type | implementation | max error (ULP, truncated) | at argument | not correctly rounded "
                 "| points | reference |\n|---|---|---|---|---|---|---|---|\n");
     const auto start = std::chrono::steady_clock::now();
-    for (function f : {function::exp, function::sqrt}) {
-        const char* name = f == function::exp ? "exp" : "sqrt";
+    for (function f : functions) {
+        const char* name = name_of(f);
         {
             std::vector<float_sweep> parts(threads);
             std::vector<std::thread> pool;
@@ -396,11 +423,11 @@ int main(int argc, char** argv) {
                 total.mpfr_roundings += p.mpfr_roundings;
             }
             const std::string reference =
-                f == function::exp ? "correctly rounded (double libm, MPFR for the " +
-                                         std::to_string(total.mpfr_roundings) + " near a midpoint); error: MPFR"
-                                   : std::string("correctly rounded (double sqrt rounded to float); error: MPFR");
+                f != function::sqrt ? "correctly rounded (double libm, MPFR for the " +
+                                          std::to_string(total.mpfr_roundings) + " near a midpoint); error: MPFR"
+                                    : std::string("correctly rounded (double sqrt rounded to float); error: MPFR");
             print_row(name, "float", "cxattn::portable", total.portable, reference.c_str());
-            print_row(name, "float", f == function::exp ? "glibc expf" : "glibc sqrtf", total.libm, reference.c_str());
+            print_row(name, "float", (std::string("glibc ") + name + "f").c_str(), total.libm, reference.c_str());
             if (f == function::exp) {
                 print_row(name, "float", "cxattn::kernels (run time)", total.kernels, reference.c_str());
                 print_row(name, "float", "cxattn::kernels::scalar (run time)", total.scalar, reference.c_str());
@@ -409,14 +436,14 @@ int main(int argc, char** argv) {
         {
             const pair_result r = sweep_random<double>(f, points, threads);
             print_row(name, "double", "cxattn::portable", r.portable, "MPFR, 128 bits");
-            print_row(name, "double", f == function::exp ? "glibc exp" : "glibc sqrt", r.libm, "MPFR, 128 bits");
+            print_row(name, "double", (std::string("glibc ") + name).c_str(), r.libm, "MPFR, 128 bits");
             if (f == function::exp)
                 print_row(name, "double", "cxattn::kernels (run time)", r.kernels, "MPFR, 128 bits");
         }
         {
             const pair_result r = sweep_random<long double>(f, points, threads);
             print_row(name, "long double", "cxattn::portable", r.portable, "MPFR, 128 bits");
-            print_row(name, "long double", f == function::exp ? "glibc expl" : "glibc sqrtl", r.libm, "MPFR, 128 bits");
+            print_row(name, "long double", (std::string("glibc ") + name + "l").c_str(), r.libm, "MPFR, 128 bits");
         }
     }
     std::printf("\n%.0f s\n", seconds_since(start));

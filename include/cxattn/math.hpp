@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// cxattn/math.hpp: exp and sqrt usable in constant evaluation and at run time.
+// cxattn/math.hpp: exp, tanh and sqrt usable in constant evaluation and at run time.
 //
-// cxattn::portable::exp and cxattn::portable::sqrt are the library's own algorithms: the same code runs
+// cxattn::portable::exp, tanh and sqrt are the library's own algorithms: the same code runs
 // in constant evaluation and at run time, so both give identical bits. cxattn::exp and cxattn::sqrt use
 // them in constant evaluation and, at run time, std::exp / std::sqrt when CXATTN_RUNTIME_LIBM is 1.
 // Accuracy (measured against MPFR by accuracy/, reported in docs/accuracy.md): exp correctly rounded for
-// every float and within 0.51 ULP for double and long double; sqrt correctly rounded.
+// every float and within 0.51 ULP for double and long double; tanh within 0.54 ULP; sqrt correctly
+// rounded.
 //
 // Formats: IEEE binary32 and binary64, and the x87 80-bit extended format for long double. Where long
 // double is binary64 (MSVC, ARM EABI) it takes the double algorithm. On targets with FMA, GCC must not
@@ -46,6 +47,22 @@
 namespace cxattn {
 
 namespace detail::math {
+
+// CXATTN_DETAIL_UNFUSED(x): the product x as rounded. Clang's -ffp-contract=fast fuses a product
+// with a later sum in the back end whatever `#pragma clang fp contract(off)` says, which would make
+// run time differ from constant evaluation; where the target has an FMA, an empty asm that takes x
+// through memory stops it at run time. Elsewhere it is x itself (no constant-evaluation step).
+// A conditional rather than a constexpr function: constant evaluation then takes x without a call,
+// which Clang would count as steps.
+#if defined(__clang__) && (defined(__FMA__) || defined(__ARM_FEATURE_FMA))
+template <class T> inline T unfused(T x) noexcept {
+    __asm__("" : "+m"(x));
+    return x;
+}
+#define CXATTN_DETAIL_UNFUSED(x) (__builtin_is_constant_evaluated() ? (x) : ::cxattn::detail::math::unfused(x))
+#else
+#define CXATTN_DETAIL_UNFUSED(x) (x)
+#endif
 
 enum class format { binary32, binary64, x87, unsupported };
 
@@ -116,7 +133,10 @@ template <class T> struct params<T, format::binary64> {
     static constexpr T expm1(T r) noexcept {
         CXATTN_DETAIL_KEEP_ORDER
         constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120;
-        return r + r * r * (c2 + r * (c3 + r * (c4 + r * c5)));
+        return r + CXATTN_DETAIL_UNFUSED(
+                       r * r *
+                       (c2 + CXATTN_DETAIL_UNFUSED(
+                                 r * (c3 + CXATTN_DETAIL_UNFUSED(r * (c4 + CXATTN_DETAIL_UNFUSED(r * c5)))))));
     }
 
     static constexpr T pow2(int e) noexcept { return std::bit_cast<T>(static_cast<std::uint64_t>(e + 1023) << 52); }
@@ -149,7 +169,13 @@ template <class T> struct params<T, format::x87> {
     static constexpr T expm1(T r) noexcept {
         CXATTN_DETAIL_KEEP_ORDER
         constexpr T c2 = T(1) / 2, c3 = T(1) / 6, c4 = T(1) / 24, c5 = T(1) / 120, c6 = T(1) / 720;
-        return r + r * r * (c2 + r * (c3 + r * (c4 + r * (c5 + r * c6))));
+        return r +
+               CXATTN_DETAIL_UNFUSED(
+                   r * r *
+                   (c2 +
+                    CXATTN_DETAIL_UNFUSED(
+                        r * (c3 + CXATTN_DETAIL_UNFUSED(
+                                      r * (c4 + CXATTN_DETAIL_UNFUSED(r * (c5 + CXATTN_DETAIL_UNFUSED(r * c6)))))))));
     }
 
     // Two exact table entries; Clang cannot bit_cast long double in constant evaluation.
@@ -181,22 +207,44 @@ template <class T> struct params<T, format::x87> {
     }
 };
 
+// exp(x) = 2^e (hi + lo), |lo| < 2^-7 hi, by the reduction of Tang's table-driven method (below):
+// x = k ln2/N + r, e = k div N, hi + lo = 2^((k mod N)/N) exp(r). Used by tanh; exp_tang repeats it.
+template <class T> struct exp_parts {
+    T hi, lo;
+    int e;
+};
+template <class T, class P = params<T>> constexpr exp_parts<T> reduce_exp(T x) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    const T z = x * P::inv_ln2_n;
+    // Rounding half away from zero is enough: any k next to z keeps |r| <= ln2/256 (1 + 2^-40).
+    const int k = static_cast<int>(z < 0 ? z - T(0.5) : z + T(0.5));
+    // k ln2_n_hi is exact (ln2_n_hi has few bits) and near x, so x - k ln2_n_hi is exact (Sterbenz).
+    const T r = CXATTN_DETAIL_KEEP(x - static_cast<T>(k) * P::ln2_n_hi) -
+                CXATTN_DETAIL_UNFUSED(static_cast<T>(k) * P::ln2_n_lo);
+    // 2^(j/N) exp(r) = hi + lo with |lo| < 2^-7 hi, lo accurate to about 2^-9 ULP of hi + lo:
+    // the error is essentially the one rounding of hi + lo. N = 128: j = k mod N, e = k div N
+    // (>> is an arithmetic shift in C++20).
+    // One statement for the table's two entries: Clang counts statements as constant-evaluation steps.
+    return {P::exp2_table[k & 127][0],
+            P::exp2_table[k & 127][1] +
+                CXATTN_DETAIL_KEEP(CXATTN_DETAIL_UNFUSED(P::exp2_table[k & 127][0] * P::expm1(r))),
+            k >> 7};
+}
+
 // exp(x) for x in [exp_underflow, exp_overflow], by Tang's table-driven method:
 // P. T. P. Tang, "Table-driven implementation of the exponential function in IEEE floating-point
 // arithmetic", ACM TOMS 15(2), 1989. x = k ln2/N + r, exp(x) = 2^(k div N) 2^((k mod N)/N) exp(r).
 // Few statements on purpose: compilers bound constant evaluation by statements and expressions evaluated.
 template <class T, class P = params<T>> constexpr T exp_tang(T x) noexcept {
     CXATTN_DETAIL_KEEP_ORDER
+    // reduce_exp's steps, written out: as a call they cost GCC about 25 more operations per exp in
+    // constant evaluation (benchmarks/capacity/capacity.py), and Clang one more step.
     const T z = x * P::inv_ln2_n;
-    // Rounding half away from zero is enough: any k next to z keeps |r| <= ln2/256 (1 + 2^-40).
     const int k = static_cast<int>(z < 0 ? z - T(0.5) : z + T(0.5));
-    // k ln2_n_hi is exact (ln2_n_hi has few bits) and near x, so x - k ln2_n_hi is exact (Sterbenz).
-    const T r = CXATTN_DETAIL_KEEP(x - static_cast<T>(k) * P::ln2_n_hi) - static_cast<T>(k) * P::ln2_n_lo;
-    // 2^(j/N) exp(r) = hi + lo with |lo| < 2^-7 hi, lo accurate to about 2^-9 ULP of hi + lo:
-    // the error is essentially the one rounding of hi + lo. N = 128: j = k mod N, e = k div N
-    // (>> is an arithmetic shift in C++20).
+    const T r = CXATTN_DETAIL_KEEP(x - static_cast<T>(k) * P::ln2_n_hi) -
+                CXATTN_DETAIL_UNFUSED(static_cast<T>(k) * P::ln2_n_lo);
     const T hi = P::exp2_table[k & 127][0];
-    const T lo = P::exp2_table[k & 127][1] + CXATTN_DETAIL_KEEP(hi * P::expm1(r));
+    const T lo = P::exp2_table[k & 127][1] + CXATTN_DETAIL_KEEP(CXATTN_DETAIL_UNFUSED(hi * P::expm1(r)));
     const int e = k >> 7;
     // hi + lo > 0.99, so for e above e_min the result is normal and the scaling exact.
     if (e > P::e_min && e <= P::e_max) {
@@ -235,6 +283,16 @@ template <class T, class P = params<T>> constexpr exact_product<T> two_product(T
     // Every step is kept as written: reassociation would fold the splitting away.
     a = CXATTN_DETAIL_KEEP(a);
     b = CXATTN_DETAIL_KEEP(b);
+#if defined(__clang__) && (defined(__FMA__) || defined(__ARM_FEATURE_FMA))
+    // Clang's -ffp-contract=fast fuses in the back end whatever the pragma says, which would break
+    // Veltkamp's splitting (sa - a fused): at run time the FMA gives the exact error itself.
+    if constexpr (std::is_same_v<T, double>) {
+        if (!cxattn::detail::is_constant_evaluated()) {
+            const T product = a * b;
+            return {product, __builtin_fma(a, b, -product)};
+        }
+    }
+#endif
     const T p = a * b;
     const T sa = P::split * a;
     const T a_hi = CXATTN_DETAIL_KEEP(sa - CXATTN_DETAIL_KEEP(sa - a));
@@ -253,6 +311,55 @@ template <class T> constexpr bool exceeds_product(T m, T a, T b) noexcept {
     CXATTN_DETAIL_KEEP_ORDER
     const exact_product<T> ab = two_product(a, b);
     return CXATTN_DETAIL_KEEP(m - ab.value) > ab.error;
+}
+
+// tanh(x) for x > 0 (+inf included); the caller handles the sign, zeros and NaN.
+// - From (p + 2) ln2 / 2 on (p the precision): 1, since 1 - tanh(x) < 2 e^(-2x) < 2^-(p+1).
+// - Below 1/16: the Taylor series to degree 17, whose next term is below 2^-80 relative.
+// - Between: N / D with N = expm1(2x) = a + b from exp's reduction (exp(2x) = 2^e (hi + lo), a =
+//   2^e hi - 1 rounded, b its exact error plus 2^e lo) and D = N + 2 as a sum of two; the quotient
+//   q0 = N / D, rounded, is corrected by its residual N - q0 D (exact products), which leaves one
+//   rounding and errors far below it (docs/accuracy.md). 2x >= 1/8 keeps a > 0.13 and a - q0 d exact.
+template <class T, class P = params<T>> CXATTN_DETAIL_EXACT_FP constexpr T tanh_positive(T x) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
+    constexpr T one_from = T(std::numeric_limits<T>::digits + 2) * T(0.34657359027997265471L); // (p + 2) ln2 / 2
+    if (x >= one_from) {
+        return 1;
+    }
+    if (x < T(0.0625)) {
+        const T x2 = x * x;
+        // Horner's steps, from degree 17 down; each product kept from fusing (CXATTN_DETAIL_UNFUSED).
+        constexpr T coefficients[] = {T(6404582) / 10854718875,
+                                      T(-929569) / 638512875,
+                                      T(21844) / 6081075,
+                                      T(-1382) / 155925,
+                                      T(62) / 2835,
+                                      T(-17) / 315,
+                                      T(2) / 15,
+                                      T(-1) / 3};
+        T c = coefficients[0];
+        for (int i = 1; i < 8; ++i) {
+            c = coefficients[i] + CXATTN_DETAIL_UNFUSED(x2 * c);
+        }
+        return x + CXATTN_DETAIL_UNFUSED(CXATTN_DETAIL_KEEP(x * x2) * c);
+    }
+    const auto [hi, lo, e] = reduce_exp<T, P>(2 * x); // 2x < 46: no overflow
+    const T s = P::pow2(e) * hi;                      // exact, at least 1
+    // Each sum whose error is taken is kept (CXATTN_DETAIL_KEEP): reassociation would fold s - (s - 1) to 1.
+    const T a = CXATTN_DETAIL_KEEP(s - 1);
+    const T b = CXATTN_DETAIL_KEEP(CXATTN_DETAIL_KEEP(s - a) - 1) + P::pow2(e) * lo; // Fast2Sum's error: s >= 1
+    // D = a + 2 + b: d + d_error = a + 2 exactly (TwoSum).
+    const T d = CXATTN_DETAIL_KEEP(a + 2);
+    const T d_b = CXATTN_DETAIL_KEEP(d - a);
+    const T d_error = CXATTN_DETAIL_KEEP(a - CXATTN_DETAIL_KEEP(d - d_b)) + CXATTN_DETAIL_KEEP(2 - d_b);
+    const T d_lo = d_error + b;
+    const T d_rounded = d + d_lo;
+    const T q0 = (a + b) / d_rounded;
+    const exact_product<T> qd = two_product<T, P>(q0, d);
+    const T residual =
+        CXATTN_DETAIL_KEEP(CXATTN_DETAIL_KEEP(a - qd.value) - qd.error + b) - CXATTN_DETAIL_UNFUSED(q0 * d_lo);
+    // q0 kept: -funsafe-math-optimizations would merge the two quotients into one.
+    return CXATTN_DETAIL_KEEP(q0) + residual / d_rounded;
 }
 
 // sqrt(x) for positive finite x, correctly rounded. Heron's iteration from a minimax quadratic gives y
@@ -381,8 +488,10 @@ template <bool Fma> CXATTN_DETAIL_EXACT_FP constexpr float exp_binary32_in_float
 // line whatever the pragma, and under -fassociative-math split fma(a, b, -a b) into a product and a
 // difference (0) on x86-64 without FMA: with Clang the steps take Dekker's products.
 #if defined(__ARM_FP) && (__ARM_FP & 4) != 0 && (__ARM_FP & 8) == 0
+#define CXATTN_DETAIL_SINGLE_PRECISION_FPU 1
 inline constexpr bool single_precision_fpu = true;
 #else
+#define CXATTN_DETAIL_SINGLE_PRECISION_FPU 0
 inline constexpr bool single_precision_fpu = false;
 #endif
 #if (defined(__ARM_FEATURE_FMA) || defined(__FP_FAST_FMAF)) && !defined(__clang__)
@@ -424,7 +533,8 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
     if (x < detail::math::exp_underflow_v<T>) {
         return T(0);
     }
-    if constexpr (detail::math::format_of<T> == detail::math::format::binary32 && detail::math::single_precision_fpu) {
+#if CXATTN_DETAIL_SINGLE_PRECISION_FPU // (a preprocessor test: no constant-evaluation step elsewhere)
+    if constexpr (detail::math::format_of<T> == detail::math::format::binary32) {
         if (!cxattn::detail::is_constant_evaluated()) {
             const T y = detail::math::exp_binary32_in_float<detail::math::fast_fmaf>(x);
             if (y >= 0) { // the same bits as below, in float steps; -1 when it cannot tell
@@ -432,9 +542,27 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
             }
         }
     }
+#endif
     // float is computed in double: one more rounding of a result within 2^-29 ULP.
     using compute = detail::math::compute_type<T>;
     return static_cast<T>(detail::math::exp_tang(static_cast<compute>(x)));
+}
+
+// Hyperbolic tangent: within 0.54 ULP for float, double and long double (measured against MPFR,
+// docs/accuracy.md); tanh(+-0) = +-0, tanh(+-inf) = +-1, NaN propagates; never overflows, also in
+// constant evaluation.
+template <std::floating_point T> constexpr T tanh(T x) noexcept {
+    static_assert(detail::math::supported<T>,
+                  "cxattn::portable::tanh: unsupported floating-point format (supported: IEEE binary32, "
+                  "binary64, x87 80-bit extended)");
+    // NaN propagates; +-0 are their own tanh.
+    if (CXATTN_DETAIL_IS_NAN(x) || detail::equal(x, T(0))) {
+        return x;
+    }
+    // float is computed in double: the double result's error, 2^-28 float ULP, adds to one rounding.
+    using compute = detail::math::compute_type<T>;
+    const auto y = static_cast<T>(detail::math::tanh_positive(static_cast<compute>(x < 0 ? -x : x)));
+    return x < 0 ? -y : y;
 }
 
 // Square root, correctly rounded.
@@ -475,6 +603,17 @@ template <std::floating_point T> constexpr T exp(T x) noexcept {
     }
 #endif
     return portable::exp(x);
+}
+
+// Hyperbolic tangent: portable::tanh in constant evaluation; at run time std::tanh if
+// CXATTN_RUNTIME_LIBM is 1.
+template <std::floating_point T> constexpr T tanh(T x) noexcept {
+#if CXATTN_RUNTIME_LIBM
+    if (!cxattn::detail::is_constant_evaluated()) {
+        return std::tanh(x);
+    }
+#endif
+    return portable::tanh(x);
 }
 
 // Square root: portable::sqrt in constant evaluation; at run time std::sqrt if CXATTN_RUNTIME_LIBM is 1.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Static test of cxattn/math.hpp (compiling is passing, with the compilers' default constant-evaluation
-// limits): special values of exp and sqrt in constant evaluation, and the budget of softmax over a
-// 64 x 64 attention, 4096 exps in one constant evaluation, for float and double.
+// limits): special values of exp, tanh and sqrt in constant evaluation, values of tanh against their
+// correctly rounded ones (from 80 digits), and the budget of softmax over a 64 x 64 attention, 4096
+// exps in one constant evaluation, and as many tanh, for float, double and long double.
 #include <cxattn/math.hpp>
 
 #include <bit>
@@ -61,6 +62,29 @@ static_assert(p::exp(0.0f) == 1 && p::exp(0.0) == 1 && p::exp(0.0L) == 1);
 static_assert(p::exp(lim<double>::denorm_min()) == 1 && p::exp(-lim<double>::denorm_min()) == 1);
 static_assert(p::exp(1.0) == 0x1.5bf0a8b145769p+1); // e, correctly rounded
 
+// tanh
+static_assert(is_nan(p::tanh(lim<float>::quiet_NaN())) && is_nan(p::tanh(lim<double>::quiet_NaN())) &&
+              is_nan(p::tanh(lim<long double>::quiet_NaN()))); // NaN propagates
+static_assert(p::tanh(lim<double>::infinity()) == 1 && p::tanh(-lim<float>::infinity()) == -1 &&
+              p::tanh(lim<long double>::infinity()) == 1); // +-inf
+static_assert(is_negative_zero(p::tanh(-0.0f)) && is_negative_zero(p::tanh(-0.0)) &&
+              is_positive_zero(p::tanh(0.0L))); // +-0 keep their sign
+static_assert(p::tanh(lim<double>::denorm_min()) == lim<double>::denorm_min() &&
+              p::tanh(-lim<float>::denorm_min()) == -lim<float>::denorm_min());
+static_assert(p::tanh(lim<double>::max()) == 1 && p::tanh(-lim<long double>::max()) == -1); // no overflow
+// Correctly rounded values (scripts' exact arithmetic, 80 digits): each method's range.
+static_assert(p::tanh(0.03125) == 0x1.ffd559992b1dep-6 && p::tanh(0.03125f) == 0x1.ffd55ap-6f &&
+              p::tanh(0.03125L) == 0x1.ffd559992b1de284p-6L); // Taylor series
+static_assert(p::tanh(0.09375) == 0x1.7ee10247fb094p-4 && p::tanh(0.09375f) == 0x1.7ee102p-4f &&
+              p::tanh(0.09375L) == 0x1.7ee10247fb093c14p-4L); // expm1(2x) / (expm1(2x) + 2)
+static_assert(p::tanh(0.5) == 0x1.d9353d7568af3p-2 && p::tanh(-0.5f) == -0x1.d9353ep-2f &&
+              p::tanh(0.5L) == 0x1.d9353d7568af3652p-2L);
+static_assert(p::tanh(1.0) == 0x1.85efab514f394p-1 && p::tanh(1.0f) == 0x1.85efacp-1f &&
+              p::tanh(1.0L) == 0x1.85efab514f394558p-1L);
+static_assert(p::tanh(3.0) == 0x1.fd77d111a0bp-1 && p::tanh(3.0f) == 0x1.fd77d2p-1f &&
+              p::tanh(3.0L) == 0x1.fd77d111a0affe2p-1L);
+static_assert(p::tanh(19.5) == 1 && p::tanh(19.0) < 1 && p::tanh(9.1f) == 1 && p::tanh(8.5f) < 1);
+
 // sqrt
 static_assert(is_nan(p::sqrt(lim<float>::quiet_NaN()))); // NaN propagates
 static_assert(is_nan(p::sqrt(lim<double>::quiet_NaN())));
@@ -83,6 +107,7 @@ static_assert(p::sqrt(2.0L) == 0x1.6a09e667f3bcc908p+0L);
 // cxattn::exp and cxattn::sqrt are the portable ones in constant evaluation.
 static_assert(cxattn::exp(1.0) == p::exp(1.0) && cxattn::exp(-3.5f) == p::exp(-3.5f));
 static_assert(cxattn::sqrt(2.0L) == p::sqrt(2.0L) && cxattn::sqrt(3.0f) == p::sqrt(3.0f));
+static_assert(cxattn::tanh(0.75) == p::tanh(0.75) && cxattn::tanh(-2.5f) == p::tanh(-2.5f));
 
 // 64 x 64 exps in one constant evaluation, the softmax of a 64 x 64 attention, within default limits.
 template <class T> constexpr T sum_of_4096_exps() {
@@ -97,5 +122,19 @@ template <class T> constexpr T sum_of_4096_exps() {
 static_assert(sum_of_4096_exps<float>() > 256 && sum_of_4096_exps<float>() < 257);
 static_assert(sum_of_4096_exps<double>() > 256 && sum_of_4096_exps<double>() < 257);
 static_assert(sum_of_4096_exps<long double>() > 256 && sum_of_4096_exps<long double>() < 257);
+
+// 64 x 64 tanh in one constant evaluation (a soft-capped 64 x 64 attention), within default limits.
+template <class T> constexpr T sum_of_4096_tanh() {
+    T sum = 0;
+    for (int i = 0; i < 64; ++i) {
+        for (int j = 0; j < 64; ++j) {
+            sum += p::tanh(static_cast<T>(i * 64 + j - 2048) / 256);
+        }
+    }
+    return sum;
+}
+static_assert(sum_of_4096_tanh<float>() > -2 && sum_of_4096_tanh<float>() < 0);
+static_assert(sum_of_4096_tanh<double>() > -2 && sum_of_4096_tanh<double>() < 0);
+static_assert(sum_of_4096_tanh<long double>() > -2 && sum_of_4096_tanh<long double>() < 0);
 
 } // namespace

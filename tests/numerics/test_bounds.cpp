@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Accuracy bounds of cxattn::portable::exp and cxattn::portable::sqrt on a fast subset:
+// Accuracy bounds of cxattn::portable::exp, tanh and sqrt on a fast subset:
 // 10^5 random arguments per type and function plus every special and threshold value.
-// References: exp of float and double is long double expl rounded to the type (within 0.5 + 2^-10 ULP,
-// so a result within 0.5 + e ULP is within 1 ULP of it); exp of long double is MPFR, correctly
-// rounded with subnormals; sqrt is std::sqrt, correctly rounded by IEEE 754.
+// References: exp and tanh of float and double are long double expl and tanhl rounded to the type
+// (within 0.5 + 2^-10 ULP, so a result within 0.5 + e ULP is within 1 ULP of it); of long double,
+// MPFR, correctly rounded with subnormals; sqrt is std::sqrt, correctly rounded by IEEE 754.
 // The full sweep (every float, 10^7 double and long double) is the accuracy program, accuracy/.
 #define BOOST_TEST_MODULE numerics_bounds
 #ifndef BOOST_TEST_DYN_LINK
@@ -24,9 +24,10 @@ namespace {
 
 using numerics::int128;
 
-// Correctly rounded exp in long double's format, subnormals included (MPFR's recipe: work in the
+// Correctly rounded f(x) in long double's format, subnormals included (MPFR's recipe: work in the
 // target's exponent range at the target's precision, then subnormalize).
-long double mpfr_exp_ld(long double x) {
+using mpfr_function = int (*)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
+long double mpfr_ld(mpfr_function f, long double x) {
     static_assert(std::numeric_limits<long double>::digits == 64, "x87 long double expected");
     const mpfr_exp_t old_emin = mpfr_get_emin(), old_emax = mpfr_get_emax();
     mpfr_set_emin(std::numeric_limits<long double>::min_exponent - std::numeric_limits<long double>::digits + 1);
@@ -34,7 +35,7 @@ long double mpfr_exp_ld(long double x) {
     mpfr_t m;
     mpfr_init2(m, 64);
     mpfr_set_ld(m, x, MPFR_RNDN);
-    const int inexact = mpfr_exp(m, m, MPFR_RNDN);
+    const int inexact = f(m, m, MPFR_RNDN);
     mpfr_subnormalize(m, inexact, MPFR_RNDN);
     const long double y = mpfr_get_ld(m, MPFR_RNDN);
     mpfr_clear(m);
@@ -45,9 +46,17 @@ long double mpfr_exp_ld(long double x) {
 
 template <class T> T reference_exp(T x) {
     if constexpr (std::is_same_v<T, long double>) {
-        return mpfr_exp_ld(x);
+        return mpfr_ld(&mpfr_exp, x);
     } else {
         return static_cast<T>(std::exp(static_cast<long double>(x)));
+    }
+}
+
+template <class T> T reference_tanh(T x) {
+    if constexpr (std::is_same_v<T, long double>) {
+        return mpfr_ld(&mpfr_tanh, x);
+    } else {
+        return static_cast<T>(std::tanh(static_cast<long double>(x)));
     }
 }
 
@@ -103,6 +112,31 @@ template <class T> void check_exp(int128 bound) {
     BOOST_TEST(static_cast<long long>(w.ulps) <= static_cast<long long>(bound), "at " << w.argument);
 }
 
+// tanh: uniform over [-25, 25] (beyond the arguments whose tanh rounds to +-1) and log-uniform
+// magnitudes from the smallest subnormal, plus the special values and the ends of each method
+// (1/16 and the threshold of 1).
+template <class T> void check_tanh(int128 bound) {
+    using lim = std::numeric_limits<T>;
+    std::vector<T> xs = numerics::random_arguments<T>(50'000, T(-25), T(25), T(25), true, 7);
+    for (T x : {T(0), -T(0), lim::infinity(), -lim::infinity(), lim::quiet_NaN(), lim::max(), -lim::max(), lim::min(),
+                lim::denorm_min(), -lim::denorm_min(), lim::epsilon(), T(1), T(-1)})
+        xs.push_back(x);
+    const T one_from = T(lim::digits + 2) * std::log(T(2)) / 2;
+    for (T t : {T(0.0625), -T(0.0625), one_from, -one_from}) {
+        T below = t, above = t;
+        xs.push_back(t);
+        for (int i = 0; i < 4; ++i) {
+            xs.push_back(below = std::nextafter(below, -lim::infinity()));
+            xs.push_back(above = std::nextafter(above, lim::infinity()));
+        }
+    }
+    const worst w = max_distance(
+        xs, [](T x) { return cxattn::portable::tanh(x); }, [](T x) { return reference_tanh(x); });
+    BOOST_TEST_MESSAGE("tanh<" << type_name<T>() << ">: max " << static_cast<long long>(w.ulps) << " ULP at "
+                               << w.argument << " over " << xs.size() << " arguments");
+    BOOST_TEST(static_cast<long long>(w.ulps) <= static_cast<long long>(bound), "at " << w.argument);
+}
+
 template <class T> void check_sqrt() {
     const std::vector<T> xs = sqrt_arguments<T>();
     BOOST_TEST(xs.size() >= 100'000u);
@@ -135,6 +169,22 @@ BOOST_AUTO_TEST_CASE(ulp_distance_counts_representations) {
 BOOST_AUTO_TEST_CASE(exp_float_within_1_ulp) { check_exp<float>(1); }
 BOOST_AUTO_TEST_CASE(exp_double_within_1_ulp) { check_exp<double>(1); }
 BOOST_AUTO_TEST_CASE(exp_long_double_within_2_ulp) { check_exp<long double>(2); }
+
+BOOST_AUTO_TEST_CASE(tanh_float_within_1_ulp) { check_tanh<float>(1); }
+BOOST_AUTO_TEST_CASE(tanh_double_within_1_ulp) { check_tanh<double>(1); }
+BOOST_AUTO_TEST_CASE(tanh_long_double_within_1_ulp) { check_tanh<long double>(1); }
+
+BOOST_AUTO_TEST_CASE(tanh_special_values) {
+    using lim = std::numeric_limits<double>;
+    namespace p = cxattn::portable;
+    BOOST_TEST(std::isnan(p::tanh(lim::quiet_NaN())));
+    BOOST_TEST(p::tanh(lim::infinity()) == 1.0);
+    BOOST_TEST(p::tanh(-lim::infinity()) == -1.0);
+    BOOST_TEST((p::tanh(-0.0) == 0.0 && std::signbit(p::tanh(-0.0))));
+    BOOST_TEST((p::tanh(0.0) == 0.0 && !std::signbit(p::tanh(0.0))));
+    BOOST_TEST(p::tanh(lim::denorm_min()) == lim::denorm_min());
+    BOOST_TEST(p::tanh(-lim::max()) == -1.0);
+}
 
 BOOST_AUTO_TEST_CASE(sqrt_float_correctly_rounded) { check_sqrt<float>(); }
 BOOST_AUTO_TEST_CASE(sqrt_double_correctly_rounded) { check_sqrt<double>(); }
