@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // portable::exp on the device gives the compile-time bits: 5,120 float and 1,024 double arguments,
 // their results computed by the compiler (data in flash) and again by the core at run time, compared
-// bit for bit. On a core whose FPU has single precision only (Cortex-M4F, M33, M55) float takes its
+// bit for bit. On a core whose FPU has single precision only (Cortex-M4F, M33) float takes its
 // float-only steps at run time (cxattn/math.hpp, exp_binary32_in_float); elsewhere, and for double,
 // the same algorithm as at compile time. Exit status 1 on any difference.
 #include <cxattn/math.hpp>
@@ -19,8 +19,8 @@ namespace {
 
 constexpr std::size_t wide = 4096, softmax = 1024;
 
-// Arguments evenly spread over [lo, hi), each jittered within its cell by a linear congruential
-// generator (Numerical Recipes' constants), so that no two runs of the grid share a pattern.
+// Arguments evenly spread over [lo, hi), each moved within its cell by a linear congruential
+// generator (Numerical Recipes' constants), so that they are not all on one regular grid.
 template <class T, std::size_t N> constexpr std::array<T, N> spread(T lo, T hi) noexcept {
     std::array<T, N> xs{};
     std::uint32_t state = 12345;

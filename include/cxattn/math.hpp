@@ -37,7 +37,7 @@
 // contracts by default (-ffp-contract=fast) wherever double has a fast FMA (__FP_FAST_FMA: x86-64 with
 // -mfma, AArch64): there the functions of this header are compiled with fp-contract=off, which also
 // keeps GCC from inlining them into callers compiled otherwise. Where only float has one (a
-// single-precision FPU: Cortex-M4F, M33, M55) only the float-only steps below are.
+// single-precision FPU: Cortex-M4F, M33) only the float-only steps below are.
 #if defined(__GNUC__) && !defined(__clang__) && (defined(__FP_FAST_FMA) || defined(__FP_FAST_FMAL))
 #define CXATTN_DETAIL_GCC_NO_FP_CONTRACT 1
 #pragma GCC push_options
