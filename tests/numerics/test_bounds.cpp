@@ -113,8 +113,8 @@ template <class T> void check_exp(int128 bound) {
 }
 
 // tanh: uniform over [-25, 25] (beyond the arguments whose tanh rounds to +-1) and log-uniform
-// magnitudes from the smallest subnormal, plus the special values and the ends of each method
-// (1/16 and the threshold of 1).
+// magnitudes from the smallest subnormal, plus the special values, the ends of each method (1/16 and
+// the threshold of 1) and the worst double argument known (0.548 ULP).
 template <class T> void check_tanh(int128 bound) {
     using lim = std::numeric_limits<T>;
     std::vector<T> xs = numerics::random_arguments<T>(50'000, T(-25), T(25), T(25), true, 7);
@@ -122,7 +122,7 @@ template <class T> void check_tanh(int128 bound) {
                 lim::denorm_min(), -lim::denorm_min(), lim::epsilon(), T(1), T(-1)})
         xs.push_back(x);
     const T one_from = T(lim::digits + 2) * std::log(T(2)) / 2;
-    for (T t : {T(0.0625), -T(0.0625), one_from, -one_from}) {
+    for (T t : {T(0.0625), -T(0.0625), one_from, -one_from, T(0x1.3c04307f2dc47p-4)}) { // the last: 0.548 ULP
         T below = t, above = t;
         xs.push_back(t);
         for (int i = 0; i < 4; ++i) {
