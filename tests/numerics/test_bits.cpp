@@ -150,6 +150,13 @@ static_assert(special_values_hold<float>());
 static_assert(special_values_hold<double>());
 static_assert(special_values_hold<long double>());
 
+// Arguments where one run-time build once differed from constant evaluation (Clang with
+// -freciprocal-math merged tanh's two divisions): their compile-time bits, against run time below.
+constexpr double tanh_hard_double = 0x8.bc82da935afap+0;
+constexpr long double tanh_hard_long_double = 0x9.58edd1549de12dap+1L;
+constexpr double tanh_hard_double_baked = cxattn::portable::tanh(tanh_hard_double);
+constexpr long double tanh_hard_long_double_baked = cxattn::portable::tanh(tanh_hard_long_double);
+
 // The float-only steps give the double algorithm's bits wherever they answer (-1: they cannot tell).
 struct float_steps {
     constexpr float operator()(float x) const noexcept { return cxattn::detail::math::exp_binary32_in_float<false>(x); }
@@ -208,6 +215,13 @@ std::int64_t sweep_stride() {
 }
 
 } // namespace
+
+BOOST_AUTO_TEST_CASE(tanh_hard_arguments) {
+    volatile double x = tanh_hard_double;
+    volatile long double xl = tanh_hard_long_double;
+    BOOST_TEST(numerics::same(cxattn::portable::tanh(static_cast<double>(x)), tanh_hard_double_baked));
+    BOOST_TEST(numerics::same(cxattn::portable::tanh(static_cast<long double>(xl)), tanh_hard_long_double_baked));
+}
 
 BOOST_AUTO_TEST_CASE(float_exp_in_float_steps) {
     sweep_float_steps<false>(sweep_stride());
