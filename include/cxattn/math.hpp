@@ -9,9 +9,9 @@
 // rounded.
 //
 // Formats: IEEE binary32 and binary64, and the x87 80-bit extended format for long double. Where long
-// double is binary64 (MSVC, ARM EABI) it takes the double algorithm. On targets with FMA, GCC must not
-// contract a * b + c (-ffp-contract=off, the default of -std=c++20 but not of -std=gnu++20); Clang is
-// told so in the header.
+// double is binary64 (MSVC, ARM EABI) it takes the double algorithm. On targets with FMA, a * b + c
+// must not be contracted in these functions: GCC (whose C++ default is -ffp-contract=fast) and Clang
+// are told so in the header, below.
 #ifndef CXATTN_MATH_HPP
 #define CXATTN_MATH_HPP
 
