@@ -398,23 +398,20 @@ template <class T, class P = params<T>> constexpr T sqrt_heron(T x) noexcept {
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+// Veltkamp's splitting constant for binary32, 2^12 + 1: halves of at most 12 bits, exact products.
+struct binary32_split {
+    static constexpr float split = 0x1p12f + 1;
+};
+
 // a b - p exactly, p = RN(a b): one fused multiply-add where the target has one (Fma), else Dekker's
-// product with Veltkamp's splitting by 2^12 + 1 (halves of at most 12 bits, exact products).
+// product (two_product).
 template <bool Fma> CXATTN_DETAIL_EXACT_FP constexpr float product_error(float a, float b, float p) noexcept {
     CXATTN_DETAIL_KEEP_ORDER
     if constexpr (Fma) {
         return __builtin_fmaf(a, b, -p);
     } else {
-        constexpr float split = 0x1p12f + 1;
-        const float sa = split * a;
-        const float a_hi = CXATTN_DETAIL_KEEP(sa - CXATTN_DETAIL_KEEP(sa - a));
-        const float a_lo = a - a_hi;
-        const float sb = split * b;
-        const float b_hi = CXATTN_DETAIL_KEEP(sb - CXATTN_DETAIL_KEEP(sb - b));
-        const float b_lo = b - b_hi;
-        const float e1 = CXATTN_DETAIL_KEEP(a_hi * b_hi - p);
-        const float e2 = CXATTN_DETAIL_KEEP(e1 + a_hi * b_lo);
-        return CXATTN_DETAIL_KEEP(e2 + a_lo * b_hi) + a_lo * b_lo;
+        static_cast<void>(p); // two_product forms the same RN(a b) itself
+        return two_product<float, binary32_split>(a, b).error;
     }
 }
 
