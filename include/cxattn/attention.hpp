@@ -63,7 +63,7 @@ constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, 
     }
     if (chosen == path::scalar) {
         if constexpr (scalar_kernels_serve<T>)
-            kernels::scalar::with_masks<T, L, S>(resolved, [&](const kernels::scalar::masks<T>& masks) {
+            kernels::scalar::with_masks<T, L, S>(resolved, [&](const auto& masks) {
                 kernels::scalar::attention(query.values, key.values, value.values, resolved.score_scale,
                                            r.output.values, r.weights.values, {L, S, Dk, Dv}, masks);
             });

@@ -5,6 +5,7 @@
 #ifndef CXATTN_MULTI_HEAD_HPP
 #define CXATTN_MULTI_HEAD_HPP
 
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <type_traits>
@@ -122,7 +123,23 @@ template <class T, std::size_t E, std::size_t NumHeads, std::size_t KDim = E, st
 using mha_weights [[deprecated("cxattn::mha_weights is now cxattn::mha_params")]] =
     mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
 
+// What multi_head_attention returns with cxattn::per_head_weights: the output (L x E) and each
+// query head's weights (L x S each; PyTorch's average_attn_weights=False). An aggregate.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t NumHeads> struct multi_head_result {
+    matrix<T, L, E> output;
+    std::array<matrix<T, L, S>, NumHeads> weights;
+};
+
 namespace detail {
+
+template <class R> inline constexpr bool is_multi_head_result = false;
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t NumHeads>
+inline constexpr bool is_multi_head_result<multi_head_result<T, L, S, E, NumHeads>> = true;
+
+// The result of multi_head_attention with these options.
+template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t NumHeads, class... Options>
+using multi_head_result_of = std::conditional_t<count_options<option_kind::per_head_weights, Options...> != 0,
+                                                multi_head_result<T, L, S, E, NumHeads>, attention_result<T, L, S, E>>;
 
 // y.values[y_offset + o] = x.values[x_offset ...] . weight row o + bias[o]: one row of x W^T + b.
 template <class A, class T, std::size_t RX, std::size_t In, std::size_t Out, std::size_t RY>
@@ -134,10 +151,11 @@ constexpr void project_row(const matrix<T, RX, In>& x, std::size_t x_offset, con
 }
 
 template <class A, class T, std::size_t L, std::size_t E, std::size_t S, std::size_t KDim, std::size_t VDim,
-          std::size_t NumHeads, std::size_t NumKvHeads, class Resolved>
+          std::size_t NumHeads, std::size_t NumKvHeads, class Resolved, class Result>
 constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key, const matrix<T, S, VDim>& value,
                           const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params, const Resolved& options,
-                          attention_result<T, L, S, E>& result) noexcept {
+                          Result& result) noexcept {
+    constexpr bool per_head = is_multi_head_result<Result>;
     using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
     constexpr std::size_t head_dim = params_type::head_dim;
     constexpr std::size_t kv_dim = params_type::kv_dim;
@@ -159,15 +177,33 @@ constexpr void multi_head(const matrix<T, L, E>& query, const matrix<T, S, KDim>
         matrix<T, 1, E> heads{}; // the heads' outputs side by side (PyTorch's concatenation)
         for (std::size_t h = 0; h < NumHeads; ++h) {
             const std::size_t kv_offset = h / group * head_dim;
+            // The head's weights: straight into its own matrix (per_head_weights), or summed.
+            auto& weights_row = [&]() -> auto& {
+                if constexpr (per_head)
+                    return result.weights[h];
+                else
+                    return head_weights;
+            }
+            ();
             attend_row<S, head_dim, head_dim, A>(
                 row_operands<matrix<T, 1, E>, matrix<T, S, kv_dim>, matrix<T, S, kv_dim>>{
                     query_row, h * head_dim, keys, kv_offset, values, kv_offset, overflow_possible},
-                i, options, head_weights, 0, heads, h * head_dim);
-            for (std::size_t j = 0; j < S; ++j)
-                result.weights.values[i * S + j] = A::add(result.weights.values[i * S + j], head_weights.values[j]);
+                i,
+                [&]() -> decltype(auto) {
+                    if constexpr (Resolved::has_modifiers)
+                        return options.for_head(h, NumHeads);
+                    else
+                        return (options);
+                }(),
+                weights_row, per_head ? i* S : 0, heads, h* head_dim);
+            if constexpr (!per_head)
+                for (std::size_t j = 0; j < S; ++j)
+                    result.weights.values[i * S + j] = A::add(result.weights.values[i * S + j], head_weights.values[j]);
         }
-        for (std::size_t j = 0; j < S; ++j) // the mean over the heads (average_attn_weights=True)
-            result.weights.values[i * S + j] = A::divide(result.weights.values[i * S + j], static_cast<T>(NumHeads));
+        if constexpr (!per_head)
+            for (std::size_t j = 0; j < S; ++j) // the mean over the heads (average_attn_weights=True)
+                result.weights.values[i * S + j] =
+                    A::divide(result.weights.values[i * S + j], static_cast<T>(NumHeads));
         project_row<A>(heads, 0, params.out_proj, params.out_bias, result.output, i * E);
     }
 }
@@ -178,11 +214,11 @@ namespace detail {
 
 // multi_head_attention into r, whose rules hold, in place.
 template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t NumHeads, std::size_t KDim,
-          std::size_t VDim, std::size_t NumKvHeads, class... Options>
+          std::size_t VDim, std::size_t NumKvHeads, class Result, class... Options>
 constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
                                const matrix<T, S, VDim>& value,
-                               const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params,
-                               attention_result<T, L, S, E>& r, const Options&... options) noexcept {
+                               const mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>& params, Result& r,
+                               const Options&... options) noexcept {
     using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
     const auto resolved = resolve_options<T, L, S>(default_scale<T, params_type::head_dim>, options...);
     const path chosen = path_for<T>([&] {
@@ -196,7 +232,8 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
                 kernels::mask_of<T, L, S>(resolved));
         return;
     }
-    for (T& x : r.weights.values) x = T{}; // the heads' weights are summed into them
+    if constexpr (!is_multi_head_result<Result>)
+        for (T& x : r.weights.values) x = T{}; // the heads' weights are summed into them
     if (chosen == path::plain)
         multi_head<plain_arithmetic>(query, key, value, params, resolved, r);
     else
@@ -229,19 +266,20 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
 // key S x KDim, value S x VDim. Each head h attends, by scaled_dot_product_attention's rules, with
 // columns [h*E/NumHeads, (h+1)*E/NumHeads) of the projected query and the columns of key/value
 // head h / (NumHeads / NumKvHeads) (grouped-query attention; NumKvHeads = 1 is multi-query).
-// Returns output (L x E) and weights (L x S, the mean of the heads' weights). The options are
-// those of scaled_dot_product_attention, applied to every head; the default scale is
-// 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
+// Returns output (L x E) and weights (L x S, the mean of the heads' weights; with
+// cxattn::per_head_weights a multi_head_result, each query head's L x S weights). The options are
+// those of scaled_dot_product_attention, applied to every head (score_mod and mask_mod receive the
+// query head; cxattn::alibi gives each its slope); the default scale is 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
 // nn.MultiheadAttention's bool attn_mask.
 template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S, std::size_t KeyCols, class V,
           std::size_t S2, std::size_t ValueCols, class W, std::size_t E, std::size_t NumHeads, std::size_t KDim,
           std::size_t VDim, std::size_t NumKvHeads, class... Options>
-[[nodiscard]] constexpr attention_result<T, L, S, E> multi_head_attention(
+[[nodiscard]] constexpr detail::multi_head_result_of<T, L, S, E, NumHeads, Options...> multi_head_attention(
     const matrix<T, L, QueryCols>& query, const matrix<U, S, KeyCols>& key, const matrix<V, S2, ValueCols>& value,
     const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, const Options&... options) noexcept {
     CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES;
 
-    attention_result<T, L, S, E> r;
+    detail::multi_head_result_of<T, L, S, E, NumHeads, Options...> r;
     if constexpr (mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid &&
                   rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
                                                   shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
@@ -256,21 +294,27 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
 template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S, std::size_t KeyCols, class V,
           std::size_t S2, std::size_t ValueCols, class W, std::size_t E, std::size_t NumHeads, std::size_t KDim,
           std::size_t VDim, std::size_t NumKvHeads, class Result, class... Options>
-requires detail::is_attention_result<Result>
-constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query, const matrix<U, S, KeyCols>& key,
-                                    const matrix<V, S2, ValueCols>& value,
-                                    const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params, Result& result,
-                                    const Options&... options) noexcept {
+requires(
+    detail::is_attention_result<Result> ||
+    detail::is_multi_head_result<
+        Result>) constexpr void multi_head_attention(const matrix<T, L, QueryCols>& query,
+                                                     const matrix<U, S, KeyCols>& key,
+                                                     const matrix<V, S2, ValueCols>& value,
+                                                     const mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>& params,
+                                                     Result& result, const Options&... options) noexcept {
     CXATTN_DETAIL_CHECK_MULTI_HEAD_RULES;
 
-    static_assert(rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>,
-                  "cxattn::multi_head_attention: the result is not the attention_result<T, L, S, E> of the operands "
-                  "(query's element type, query rows, key rows, the parameters' E)");
+    static_assert(
+        rule::result_type_matches_operands<Result, detail::multi_head_result_of<T, L, S, E, NumHeads, Options...>>,
+        "cxattn::multi_head_attention: the result is not the attention_result<T, L, S, E> (with "
+        "per_head_weights: multi_head_result<T, L, S, E, NumHeads>) of the operands "
+        "(query's element type, query rows, key rows, the parameters' E)");
     if constexpr (mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid &&
                   rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
                                                   shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
                                                   shapes::kdim<KDim>, shapes::vdim<VDim>, Options...> &&
-                  rule::result_type_matches_operands<Result, attention_result<T, L, S, E>>)
+                  rule::result_type_matches_operands<Result,
+                                                     detail::multi_head_result_of<T, L, S, E, NumHeads, Options...>>)
         detail::multi_head_into(query, key, value, params, result, options...);
 }
 

@@ -7,6 +7,8 @@
 //               4 matmul of PROBE_N x PROBE_N matrices (cost per multiply-add)
 //               5 PROBE_N calls of cxattn::exp (cost per exp)
 //               6 the loop of 5 without the exp (its overhead, to subtract)
+//               7 scaled_dot_product_attention as 1, causal with sliding_window(15)
+//               8 scaled_dot_product_attention as 1, with a score_mod (a relative-position bias)
 // Every input is itself a constant expression (tests/test_data.hpp), evaluated separately, so the
 // compiler's limits apply to the operation alone.
 #include <cxattn/cxattn.hpp>
@@ -20,12 +22,21 @@
 using T = float;
 constexpr std::size_t n = PROBE_N;
 
-#if PROBE_KIND == 1 || PROBE_KIND == 2
+#if PROBE_KIND == 1 || PROBE_KIND == 2 || PROBE_KIND == 7 || PROBE_KIND == 8
 constexpr auto q = test_data::uniform<T, n, n>(1);
 constexpr auto k = test_data::uniform<T, n, n>(2);
 constexpr auto v = test_data::uniform<T, n, n>(3);
 #if PROBE_KIND == 1
 constexpr auto result = cxattn::scaled_dot_product_attention(q, k, v).output;
+#elif PROBE_KIND == 7
+constexpr auto result =
+    cxattn::scaled_dot_product_attention(q, k, v, cxattn::causal, cxattn::sliding_window(15)).output;
+#elif PROBE_KIND == 8
+constexpr auto result = cxattn::scaled_dot_product_attention(
+                            q, k, v, cxattn::score_mod([](T s, std::size_t, std::ptrdiff_t i, std::ptrdiff_t j) {
+                                return s - T(0.125) * static_cast<T>(i > j ? i - j : j - i);
+                            }))
+                            .output;
 #else
 constexpr auto result = cxattn::streaming_attention(q, k, v);
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Rule: every trailing argument is an option (here a bare number, where cxattn::scale(s) is meant).
-// expected: cxattn::scaled_dot_product_attention: an option is none of causal, causal_lower_right, a mask (cxattn::matrix), scale(s)
+// expected: cxattn::scaled_dot_product_attention: an option is none of causal, causal_lower_right, align_lower_right, a mask
 // expected: every_option_is_known<double
 #include <cxattn/attention.hpp>
 

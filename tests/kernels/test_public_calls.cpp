@@ -13,41 +13,17 @@
 #include <cstddef>
 #include <limits>
 
+#include "against_compile_time.hpp"
 #include "test_data.hpp"
 
 using cxattn::matrix;
 
 namespace {
 
-constexpr bool bit_exact = CXATTN_RUNTIME_KERNELS == 0 && CXATTN_RUNTIME_LIBM == 0;
-
-template <class T> constexpr long double tolerance = 64.0L * std::numeric_limits<T>::epsilon();
-
-// Run time against compile time, element by element: the same bits (NaN meeting NaN), or within the
-// tolerance relative to max(|compile time|, floor).
-template <class T, std::size_t R, std::size_t C>
-void check(const matrix<T, R, C>& run, const matrix<T, R, C>& fixed, long double floor, const char* what) {
-    for (std::size_t i = 0; i < R * C; ++i) {
-        const T a = run.values[i], b = fixed.values[i];
-        if (std::isnan(b) || std::isnan(a)) {
-            BOOST_TEST((std::isnan(a) && std::isnan(b)), what << "[" << i << "]: " << a << " against " << b);
-            continue;
-        }
-        if (bit_exact) {
-            BOOST_TEST(a == b, what << "[" << i << "]: " << a << " against " << b);
-        } else {
-            const long double error =
-                std::fabs(static_cast<long double>(a) - b) / std::fmax(std::fabs(static_cast<long double>(b)), floor);
-            BOOST_TEST(error <= tolerance<T>, what << "[" << i << "]: " << a << " against " << b);
-        }
-    }
-}
-
-// A run-time copy, so that the call below is not constant-folded.
-template <class M> M at_run_time(const M& m) {
-    M copy = m;
-    return copy;
-}
+using against_compile_time::at_run_time;
+using against_compile_time::bit_exact;
+using against_compile_time::check;
+using against_compile_time::tolerance;
 
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::uint64_t Seed>
 void check_attention() {

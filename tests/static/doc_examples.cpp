@@ -3,6 +3,7 @@
 // that the documentation cannot drift from the API. Compiling this file is passing.
 #include <cxattn/cxattn.hpp>
 
+#include <cstddef>
 #include <limits>
 
 namespace {
@@ -21,6 +22,19 @@ static_assert(upper.weights(0, 0) == 1 && upper.weights(0, 1) == 0);
 constexpr auto lower = cxattn::scaled_dot_product_attention(Q, K, V, cxattn::causal_lower_right);
 static_assert(lower.weights(0, 3) == 0 && lower.weights(2, 4) > 0);
 // [causal]
+
+// [windows]
+// Mistral's sliding window of 2 keys (the query's own included), causal.
+constexpr auto windowed = cxattn::scaled_dot_product_attention(Q, K, V, cxattn::causal, cxattn::sliding_window(1));
+// The same as a mask_mod, and Gemma 2's soft-capping with ALiBi and a custom score on top.
+constexpr auto same = cxattn::scaled_dot_product_attention(
+    Q, K, V, cxattn::mask_mod([](std::size_t, std::ptrdiff_t q, std::ptrdiff_t k) { return k <= q && q - k <= 1; }));
+constexpr auto capped = cxattn::scaled_dot_product_attention(
+    Q, K, V, cxattn::softcap(50.0f), cxattn::alibi_slope(0.25f), cxattn::key_length(4),
+    cxattn::score_mod([](float s, std::size_t, std::ptrdiff_t q, std::ptrdiff_t k) { return k == q ? s + 1 : s; }));
+static_assert(windowed.weights(2, 0) == 0 && windowed.weights(2, 1) > 0 && windowed.output == same.output);
+static_assert(capped.weights(2, 4) == 0);
+// [windows]
 
 // [masks]
 // A bool mask: true = attend (SDPA's polarity).

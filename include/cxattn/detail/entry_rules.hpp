@@ -29,12 +29,12 @@ template <class T, class U, class V, class Query, class Key, class Value, class.
 inline constexpr bool attention_operands_valid = false;
 template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
           std::size_t Dv, class... Options>
-inline constexpr bool
-    attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>, shapes::value<S2, Dv>, Options...> =
-        same_element_type<T, U>&& same_element_type<T, V>&&
-            query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>>&&
-                key_and_value_lengths_agree<shapes::key<S, Dk2>, shapes::value<S2, Dv>>&& std::is_floating_point_v<T>&&
-                    attention_options_valid<T, L, S, Options...>;
+inline constexpr bool attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
+                                               shapes::value<S2, Dv>, Options...> =
+    same_element_type<T, U>&& same_element_type<T, V>&&
+        query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>>&& key_and_value_lengths_agree<
+            shapes::key<S, Dk2>, shapes::value<S2, Dv>>&& std::is_floating_point_v<T>&& alibi_needs_heads<Options...>&&
+            per_head_weights_need_heads<Options...>&& attention_options_valid<T, L, S, Options...>;
 
 // The result a caller passes to be written in place is the function's own result type
 // (attention_result<T, L, S, Dv>, or output_into<T, L, Dv> for streaming_attention): Result is the
@@ -48,7 +48,9 @@ template <class Expected> inline constexpr bool result_type_matches_operands<Exp
 // type is T, L queries over S keys, options Options.
 #define CXATTN_DETAIL_CHECK_OPTION_RULES(function, T, L, S, Options)                                                   \
     static_assert(::cxattn::rule::every_option_is_known<Options...>,                                                   \
-                  function ": an option is none of causal, causal_lower_right, a mask (cxattn::matrix), scale(s)");    \
+                  function ": an option is none of causal, causal_lower_right, align_lower_right, a mask "             \
+                           "(cxattn::matrix), scale, query_offset, key_offset, sliding_window, key_length, alibi, "    \
+                           "alibi_slope, softcap, score_mod, mask_mod, per_head_weights");                             \
     static_assert(::cxattn::rule::no_result_among_options<Options...>,                                                 \
                   function ": a result among the options (pass it right after the operands; an attention_result as "   \
                            "a non-const lvalue)");                                                                     \
@@ -56,6 +58,14 @@ template <class Expected> inline constexpr bool result_type_matches_operands<Exp
                   function ": an option is given twice (each kind at most once)");                                     \
     static_assert(::cxattn::rule::one_causal_alignment<Options...>,                                                    \
                   function ": causal and causal_lower_right together (choose one)");                                   \
+    static_assert(::cxattn::rule::one_query_placement<Options...>,                                                     \
+                  function ": query_offset with causal_lower_right or align_lower_right (they place the queries "      \
+                           "at n - L; choose one)");                                                                   \
+    static_assert(::cxattn::rule::one_alibi<Options...>, function ": alibi and alibi_slope together (choose one)");    \
+    static_assert(::cxattn::rule::modifiers_take_their_arguments<T, Options...>,                                       \
+                  function ": a score_mod is not callable as T(T score, std::size_t head, std::ptrdiff_t query, "      \
+                           "std::ptrdiff_t key), or a mask_mod as bool(std::size_t head, std::ptrdiff_t query, "       \
+                           "std::ptrdiff_t key)");                                                                     \
     static_assert(::cxattn::rule::masks_match_scores<::cxattn::shapes::scores<L, S>, Options...>,                      \
                   function ": a mask is not L x S (query rows x key rows)");                                           \
     static_assert(::cxattn::rule::additive_masks_hold_element_type<T, Options...>,                                     \
@@ -74,6 +84,11 @@ template <class Expected> inline constexpr bool result_type_matches_operands<Exp
         ::cxattn::rule::key_and_value_lengths_agree<::cxattn::shapes::key<S, Dk2>, ::cxattn::shapes::value<S2, Dv>>,   \
         function ": key and value lengths differ (key rows != value rows)");                                           \
     static_assert(std::is_floating_point_v<T>, function ": the element type must be floating point");                  \
+    static_assert(::cxattn::rule::alibi_needs_heads<Options...>,                                                       \
+                  function ": cxattn::alibi takes its slopes from the heads of multi_head_attention (here give "       \
+                           "cxattn::alibi_slope(m))");                                                                 \
+    static_assert(::cxattn::rule::per_head_weights_need_heads<Options...>,                                             \
+                  function ": per_head_weights is an option of multi_head_attention");                                 \
     CXATTN_DETAIL_CHECK_OPTION_RULES(function, T, L, S, Options)
 
 #endif // CXATTN_DETAIL_ENTRY_RULES_HPP

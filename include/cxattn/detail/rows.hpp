@@ -62,19 +62,30 @@ template <std::size_t Dk, class Query, class Key>
 // The score of the query row and key j, (q . k_j) * scale + bias(row, j), for a position that no
 // mask excludes; without an additive mask the bias is -0, which adds nothing. By the rule of
 // detail/scores.hpp where the operands could overflow a plain sum. One statement: Clang charges a
-// step per statement.
+// step per statement. With softcap, ALiBi or score_mod, the scaled dot product goes through
+// resolved_options::final_score, which adds the bias after them.
 template <std::size_t Dk, class A, class Resolved, class Query, class Key, class Value>
 [[nodiscard]] constexpr typename Query::value_type score(const row_operands<Query, Key, Value>& in, std::size_t j,
                                                          std::size_t row, const Resolved& options) noexcept {
     using T = typename Query::value_type;
-    return in.may_overflow
-               ? A::add(scaled_score<A>(in.query.values + in.query_offset,
-                                        in.key.values + in.key_offset + j * Key::cols, 1, Dk, options.score_scale),
-                        Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j] : T(-0.0))
-               : A::affine_dot(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
-                               Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j]
-                                                           : T(-0.0),
-                               std::make_index_sequence<Dk>{});
+    if constexpr (Resolved::modifies_scores) {
+        return options.template final_score<A>(
+            row, j,
+            in.may_overflow ? scaled_score<A>(in.query.values + in.query_offset,
+                                              in.key.values + in.key_offset + j * Key::cols, 1, Dk, options.score_scale)
+                            : A::affine_dot(in.query, in.query_offset, in.key, in.key_offset + j * Key::cols,
+                                            options.score_scale, T(-0.0), std::make_index_sequence<Dk>{}));
+    } else {
+        return in.may_overflow
+                   ? A::add(scaled_score<A>(in.query.values + in.query_offset,
+                                            in.key.values + in.key_offset + j * Key::cols, 1, Dk, options.score_scale),
+                            Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j]
+                                                        : T(-0.0))
+                   : A::affine_dot(
+                         in.query, in.query_offset, in.key, in.key_offset + j * Key::cols, options.score_scale,
+                         Resolved::has_additive_mask ? options.bias->values[row * Resolved::key_length + j] : T(-0.0),
+                         std::make_index_sequence<Dk>{});
+    }
 }
 
 // One query row of attention: the S weights at weights.values[weights_offset] and the Dv outputs

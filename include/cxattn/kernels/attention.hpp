@@ -273,17 +273,28 @@ inline void out_projection_rows(const Params& params, T* output, std::size_t i0)
 // the scratch is one key/value head's projected keys and values (2 S x E / NumHeads) and blocks of
 // 32 query rows (their projected queries, one head's weights, L x S at most, and the heads' outputs
 // of a block), never L x E or L x S.
+// Weights is matrix<T, L, S> (the heads' mean) or std::array<matrix<T, L, S>, NumHeads> (each head's,
+// cxattn::per_head_weights).
 template <class T, std::size_t L, std::size_t S, std::size_t E, std::size_t KDim, std::size_t VDim,
-          std::size_t NumHeads, std::size_t NumKvHeads, class Params, class Mask = no_mask>
+          std::size_t NumHeads, std::size_t NumKvHeads, class Params, class Weights, class Mask = no_mask>
 inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S, KDim>& key,
                                  const matrix<T, S, VDim>& value, const Params& params, T scale,
-                                 matrix<T, L, E>& output, matrix<T, L, S>& weights, const Mask& mask = {}) noexcept {
+                                 matrix<T, L, E>& output, Weights& weights, const Mask& mask = {}) noexcept {
     static_assert(supported<T>,
                   "cxattn::kernels::multi_head_attention: the element type must be float or double (IEEE 754)");
     constexpr std::size_t head_dim = E / NumHeads, group = NumHeads / NumKvHeads;
     constexpr std::size_t LB = L < detail::head_query_block ? L : detail::head_query_block;
     constexpr std::size_t full = L / LB * LB;
-    for (T& x : weights.values) x = T(0);
+    constexpr bool per_head = !std::is_same_v<Weights, matrix<T, L, S>>;
+    // Where head h's weights are added: its own matrix, or the one all heads are summed into.
+    const auto weights_of = [&weights](std::size_t h) -> T* {
+        if constexpr (per_head)
+            return weights[h].values;
+        else
+            return static_cast<void>(h), weights.values;
+    };
+    for (std::size_t h = 0; h < (per_head ? NumHeads : 1); ++h)
+        for (std::size_t i = 0; i < L * S; ++i) weights_of(h)[i] = T(0);
     for (std::size_t g = 0; g < NumKvHeads; ++g) {
         // The heads' sums into weights keep their order, h = 0, 1, ...: g ascends, then its heads.
         T keys[S * head_dim], values[S * head_dim];
@@ -297,15 +308,17 @@ inline void multi_head_attention(const matrix<T, L, E>& query, const matrix<T, S
                 values[j * head_dim + o] += params.v_bias.values[g * head_dim + o];
             }
         for (std::size_t h = g * group; h < (g + 1) * group; ++h) {
+            const auto& head_mask = for_head(mask, h, NumHeads); // the modifiers receive the head
             for (std::size_t i0 = 0; i0 < full; i0 += LB)
                 detail::head_rows<T, L, S, E, head_dim, LB>(query.values, params, h, keys, values, scale, output.values,
-                                                            weights.values, mask, i0);
+                                                            weights_of(h), head_mask, i0);
             if constexpr (full < L)
                 detail::head_rows<T, L, S, E, head_dim, L - full>(query.values, params, h, keys, values, scale,
-                                                                  output.values, weights.values, mask, full);
+                                                                  output.values, weights_of(h), head_mask, full);
         }
     }
-    for (T& x : weights.values) x /= static_cast<T>(NumHeads); // the mean over the heads (average_attn_weights)
+    if constexpr (!per_head)
+        for (T& x : weights.values) x /= static_cast<T>(NumHeads); // the mean over the heads (average_attn_weights)
     for (std::size_t i0 = 0; i0 < full; i0 += LB) detail::out_projection_rows<T, E, LB>(params, output.values, i0);
     if constexpr (full < L) detail::out_projection_rows<T, E, L - full>(params, output.values, full);
 }

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cxattn/detail/arithmetic.hpp"
 #include "cxattn/options.hpp"
 
 namespace cxattn::kernels {
@@ -83,6 +84,47 @@ template <class T, class Causal, bool HasKeep, bool HasBias> struct mask_set {
     }
 };
 
+// The options of a call that has positions, a sliding window, key_length, mask_mod, softcap, ALiBi
+// or score_mod, applied through their one definition (detail::resolved_options::masked and
+// final_score): a masked score becomes -inf, any other one its final score (the bias included).
+// Resolved is held by value: multi_head_attention gives each head its own copy (for_head).
+template <class T, class Resolved> struct modifier_mask {
+    Resolved options;
+    void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t) const noexcept {
+        for (std::size_t j = 0; j < count; ++j)
+            x[j] = options.masked(row, first + j)
+                       ? -std::numeric_limits<T>::infinity()
+                       : options.template final_score<cxattn::detail::plain_arithmetic>(row, first + j, x[j]);
+    }
+    [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t) const noexcept {
+        return options.masked(row, j);
+    }
+};
+
+// Whether rows [first_row, first_row + rows) mask every key of [first_key, first_key + keys) by their
+// key ranges (resolved_options::key_begin and key_end, which do not decrease from row to row), so
+// that a kernel can skip the block. Only the modifier masks say so; for the others it is false.
+template <class Mask>
+[[nodiscard]] inline bool keys_outside(const Mask&, std::size_t, std::size_t, std::size_t, std::size_t) noexcept {
+    return false;
+}
+template <class T, class Resolved>
+[[nodiscard]] inline bool keys_outside(const modifier_mask<T, Resolved>& mask, std::size_t first_row, std::size_t rows,
+                                       std::size_t first_key, std::size_t keys) noexcept {
+    return first_key + keys <= mask.options.key_begin(first_row) ||
+           first_key >= mask.options.key_end(first_row + rows - 1);
+}
+
+// The mask of head h of H: the modifiers' own copy for the head, any other mask as it is.
+template <class Mask> [[nodiscard]] inline const Mask& for_head(const Mask& mask, std::size_t, std::size_t) noexcept {
+    return mask;
+}
+template <class T, class Resolved>
+[[nodiscard]] inline modifier_mask<T, Resolved> for_head(const modifier_mask<T, Resolved>& mask, std::size_t h,
+                                                         std::size_t H) noexcept {
+    return {mask.options.for_head(h, H)};
+}
+
 // The kernels' mask for the options of a public call, resolved by cxattn/options.hpp
 // (detail::resolved_options): no_mask when there is none, so the kernels take their unmasked loops.
 template <class T, std::size_t L, std::size_t S, class Resolved>
@@ -92,7 +134,9 @@ template <class T, std::size_t L, std::size_t S, class Resolved>
         std::conditional_t<Resolved::is_causal_lower_right,
                            causal_mask<static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L)>, no_mask>>;
     constexpr bool has_keep = Resolved::has_bool_mask, has_bias = Resolved::has_additive_mask;
-    if constexpr (!has_keep && !has_bias && std::is_same_v<causal, no_mask>) {
+    if constexpr (Resolved::has_modifiers) {
+        return modifier_mask<T, Resolved>{options};
+    } else if constexpr (!has_keep && !has_bias && std::is_same_v<causal, no_mask>) {
         return no_mask{};
     } else {
         const bool* keep = nullptr;

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "cxattn/detail/arithmetic.hpp"
 #include "cxattn/detail/compare.hpp"
@@ -37,24 +38,64 @@ struct dims {
     std::size_t L, S, Dk, Dv;
 };
 
+// A call with positions, a window, key_length, mask_mod, softcap, ALiBi or score_mod: its resolved
+// options (cxattn/options.hpp) and the functions that apply their one definition, excludes
+// (resolved_options::masked), finish (final_score) and key_bound (key_end, or key_begin when !end).
+template <class T> struct modifier_hooks {
+    const void* options = nullptr;
+    bool (*excludes)(const void*, std::size_t row, std::size_t j) = nullptr;
+    T (*finish)(const void*, std::size_t row, std::size_t j, T score) = nullptr;
+    std::size_t (*key_bound)(const void*, std::size_t row, bool end) = nullptr;
+};
+struct no_modifier_hooks {};
+
 // The masks of a call, at run time, by the rules of cxattn/options.hpp: query `row` sees the keys
 // j < key_end(row) (causal_key_end, when causal), and of those the ones that masked(row, j) does
-// not exclude (a false in keep, bias_masks in bias; keep and bias are L x S, or null).
-template <class T> struct masks {
+// not exclude (a false in keep, bias_masks in bias; keep and bias are L x S, or null). With
+// Modifiers, the hooks decide instead (causal, keep and bias unset): a second copy of the kernels,
+// so that a program without these options carries none of their code.
+template <class T, bool Modifiers = false> struct masks {
     bool causal = false;
     std::ptrdiff_t diagonal = 0; // causal: query i sees keys j <= i + diagonal
     const bool* keep = nullptr;
     const T* bias = nullptr;
+    [[no_unique_address]] std::conditional_t<Modifiers, modifier_hooks<T>, no_modifier_hooks> hooks{};
 
+    // Query `row` sees no key outside [key_begin(row), key_end(row)); neither decreases from row to row.
     [[nodiscard]] std::size_t key_end(std::size_t row, std::size_t S) const noexcept {
-        return causal ? cxattn::detail::causal_key_end(row, diagonal, S) : S;
+        if constexpr (Modifiers)
+            return hooks.key_bound(hooks.options, row, true);
+        else
+            return causal ? cxattn::detail::causal_key_end(row, diagonal, S) : S;
     }
-    [[nodiscard]] bool pointwise() const noexcept { return keep != nullptr || bias != nullptr; }
+    [[nodiscard]] std::size_t key_begin(std::size_t row) const noexcept {
+        if constexpr (Modifiers)
+            return hooks.key_bound(hooks.options, row, false);
+        else
+            return static_cast<void>(row), 0;
+    }
+    [[nodiscard]] bool pointwise() const noexcept { return Modifiers || keep != nullptr || bias != nullptr; }
     [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t S) const noexcept {
-        return (keep != nullptr && !keep[row * S + j]) ||
-               (bias != nullptr && cxattn::detail::bias_masks(bias[row * S + j]));
+        if constexpr (Modifiers)
+            return static_cast<void>(S), hooks.excludes(hooks.options, row, j);
+        else
+            return (keep != nullptr && !keep[row * S + j]) ||
+                   (bias != nullptr && cxattn::detail::bias_masks(bias[row * S + j]));
     }
 };
+
+namespace detail {
+template <class Resolved> bool excludes(const void* options, std::size_t row, std::size_t j) noexcept {
+    return static_cast<const Resolved*>(options)->masked(row, j);
+}
+template <class T, class Resolved> T finish(const void* options, std::size_t row, std::size_t j, T score) noexcept {
+    return static_cast<const Resolved*>(options)->template final_score<cxattn::detail::plain_arithmetic>(row, j, score);
+}
+template <class Resolved> std::size_t key_bound(const void* options, std::size_t row, bool end) noexcept {
+    const auto& o = *static_cast<const Resolved*>(options);
+    return end ? o.key_end(row) : o.key_begin(row);
+}
+} // namespace detail
 
 // Calls f(m) with m the masks of the options of a public call (cxattn::detail::resolved_options):
 // without a bool or an additive mask a constant in read-only memory, so that a call builds none.
@@ -63,7 +104,11 @@ inline void with_masks(const Resolved& options, F f) noexcept {
     constexpr bool causal = Resolved::is_causal_upper_left || Resolved::is_causal_lower_right;
     constexpr std::ptrdiff_t diagonal =
         Resolved::is_causal_lower_right ? static_cast<std::ptrdiff_t>(S) - static_cast<std::ptrdiff_t>(L) : 0;
-    if constexpr (!Resolved::has_pointwise_mask) {
+    if constexpr (Resolved::has_modifiers) {
+        f(masks<T, true>{false, 0, nullptr, nullptr,
+                         modifier_hooks<T>{&options, &detail::excludes<Resolved>, &detail::finish<T, Resolved>,
+                                           &detail::key_bound<Resolved>}});
+    } else if constexpr (!Resolved::has_pointwise_mask) {
         static constexpr masks<T> constant{causal, diagonal, nullptr, nullptr};
         f(constant);
     } else {
@@ -187,13 +232,15 @@ CXATTN_DETAIL_OUT_OF_LINE void rescore(const T* q, const T* k, std::size_t n, st
 // The masks of query `row` on its scores s[0..n) of keys [first, first + n): -inf from key `end` on
 // (the causal mask's), and where a pointwise mask excludes the key; elsewhere the bias added (after
 // the masks' test, so a masked position takes nothing from it).
-template <class T>
-CXATTN_DETAIL_OUT_OF_LINE void apply_masks(const masks<T>& m, std::size_t row, std::size_t first, std::size_t n,
-                                           std::size_t end, std::size_t S, T* s) noexcept {
+template <class T, bool Modifiers>
+CXATTN_DETAIL_OUT_OF_LINE void apply_masks(const masks<T, Modifiers>& m, std::size_t row, std::size_t first,
+                                           std::size_t n, std::size_t end, std::size_t S, T* s) noexcept {
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     for (std::size_t j = 0; j < n; ++j) {
         if (first + j >= end || m.masked(row, first + j, S))
             s[j] = minus_inf;
+        else if constexpr (Modifiers)
+            s[j] = m.hooks.finish(m.hooks.options, row, first + j, s[j]);
         else if (m.bias != nullptr)
             s[j] += m.bias[row * S + first + j];
     }
@@ -202,9 +249,10 @@ CXATTN_DETAIL_OUT_OF_LINE void apply_masks(const masks<T>& m, std::size_t row, s
 // The scores s[0..n) of query `row` (at q) for keys [first, first + n) (at k), plain, made final: by
 // the rule where one is not finite (through their sum, finite only if each is), then masked. Returns
 // whether they were all finite and none is masked, and then their maximum in max (the same pass).
-template <class T>
-inline bool finish_scores(const masks<T>& m, std::size_t row, std::size_t first, std::size_t n, std::size_t end,
-                          std::size_t S, const T* q, const T* k, std::size_t Dk, T scale, T* s, T& max) noexcept {
+template <class T, bool Modifiers>
+inline bool finish_scores(const masks<T, Modifiers>& m, std::size_t row, std::size_t first, std::size_t n,
+                          std::size_t end, std::size_t S, const T* q, const T* k, std::size_t Dk, T scale, T* s,
+                          T& max) noexcept {
     T check{}, largest = -std::numeric_limits<T>::infinity();
     for (std::size_t j = 0; j < n; ++j) {
         largest = s[j] > largest ? s[j] : largest;
@@ -222,9 +270,9 @@ inline bool finish_scores(const masks<T>& m, std::size_t row, std::size_t first,
 // query `row` (key first + j) of p[j] v_j: a masked key's value is left out, not multiplied by its
 // zero weight (it may hold inf or NaN). Out of line: for the rare calls whose values are not all
 // finite.
-template <class T>
+template <class T, bool Modifiers>
 CXATTN_DETAIL_OUT_OF_LINE void add_unmasked_values(const T* p, const T* v, std::size_t n, std::size_t Dv, T* o,
-                                                   const masks<T>& m, std::size_t row, std::size_t first,
+                                                   const masks<T, Modifiers>& m, std::size_t row, std::size_t first,
                                                    std::size_t S) noexcept {
     for (std::size_t j = 0; j < n; ++j)
         if (!m.masked(row, first + j, S))
@@ -238,9 +286,9 @@ template <class T> CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP T rare_exp(T
 // Row `row` of the weights, in place: w[0..end) holds its plain scores (query q against the keys at
 // k; the causal mask's keys start at end). Afterwards w[0..S) holds the row's weights by the rules
 // of the constexpr softmax (detail/special_rows.hpp), and the row's kind is returned.
-template <class T>
+template <class T, bool Modifiers>
 CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP cxattn::detail::row_kind
-weigh_row(T* w, std::size_t end, std::size_t S, const masks<T>& m, std::size_t row, const T* q, const T* k,
+weigh_row(T* w, std::size_t end, std::size_t S, const masks<T, Modifiers>& m, std::size_t row, const T* q, const T* k,
           std::size_t Dk, T scale) noexcept {
     CXATTN_DETAIL_NO_REASSOCIATION
     using cxattn::detail::row_kind;
@@ -332,9 +380,9 @@ CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void online_block(T* s, std::si
 // with its final maximum and sum, masked keys left out, as stream_row's second pass: for a row whose
 // running output overflowed before the division, or whose values hold inf or NaN. s: a group of
 // scratch rows of `block` values. Rare, so the scores are computed again (the row in every slot).
-template <class T>
+template <class T, bool Modifiers>
 CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void
-normalised_row(const T* q, const T* k, const T* v, T scale, T* o, dims n, const masks<T>& m, std::size_t row,
+normalised_row(const T* q, const T* k, const T* v, T scale, T* o, dims n, const masks<T, Modifiers>& m, std::size_t row,
                const online_row<T>& state, T* const* s, std::size_t block) noexcept {
     CXATTN_DETAIL_NO_REASSOCIATION
     const T* qr[group] = {q, q, q, q};
@@ -356,9 +404,9 @@ normalised_row(const T* q, const T* k, const T* v, T scale, T* o, dims n, const 
 // Attention at run time, 4 query rows at a time: weights (L x S) = softmax(mask(q k^T * scale)),
 // output (L x Dv) = weights v, with the semantics of cxattn::scaled_dot_product_attention
 // (cxattn/detail/rows.hpp, attend_row) for every input, NaN and infinities included.
-template <class T>
+template <class T, bool Modifiers>
 CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T scale, T* out, T* weights, dims n,
-                                         const masks<T>& m) noexcept {
+                                         const masks<T, Modifiers>& m) noexcept {
     using detail::group;
     // A masked key's value is left out, not multiplied by its zero weight, where values hold inf or
     // NaN: then row by row.
@@ -395,9 +443,9 @@ CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T s
 // The output of attention() by the online softmax (cxattn/detail/rows.hpp, stream_row: the same
 // semantics), 4 query rows at a time over blocks of 16 keys, whose scores are the only scratch: the
 // running maxima and sums, and the output rows rescaled by exp(old max - new max) when a maximum grows.
-template <class T>
+template <class T, bool Modifiers>
 CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const T* v, T scale, T* out, dims n,
-                                                   const masks<T>& m) noexcept {
+                                                   const masks<T, Modifiers>& m) noexcept {
     using detail::group;
     constexpr std::size_t block = 16;
     const bool skip_masked = (m.causal || m.pointwise()) && !values_finite(v, n.S * n.Dv); // as attention()
@@ -413,12 +461,14 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             qr[r] = q + i * n.Dk;
             orow[r] = out + i * n.Dv;
         }
-        const std::size_t keys = m.key_end(i0 + rows - 1, n.S);
+        // The group's keys run from its first row's key_begin to its last row's key_end: a sliding
+        // window of w keys costs O(L (w + group)), not O(L S).
+        const std::size_t start = m.key_begin(i0), keys = m.key_end(i0 + rows - 1, n.S);
         // The first block's products set the output rows (online_block leaves them alone while the
         // maximum is -inf); the skipping path adds to them, and with no key nothing writes them.
-        if (skip_masked || keys == 0)
+        if (skip_masked || keys <= start)
             for (std::size_t r = 0; r < rows; ++r) detail::zero(orow[r], n.Dv);
-        for (std::size_t j0 = 0; j0 < keys; j0 += block) {
+        for (std::size_t j0 = start; j0 < keys; j0 += block) {
             const std::size_t count = keys - j0 < block ? keys - j0 : block;
             detail::scores(qr, k + j0 * n.Dk, count, n.Dk, scale, s);
             for (std::size_t r = 0; r < rows; ++r) {
@@ -431,7 +481,7 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             for (std::size_t r = rows; r < group; ++r)
                 for (std::size_t j = 0; j < count; ++j) s[r][j] = s[rows - 1][j];
             if (!skip_masked)
-                detail::add_weighted_values(s, v + j0 * n.Dv, count, n.Dv, orow, j0 > 0);
+                detail::add_weighted_values(s, v + j0 * n.Dv, count, n.Dv, orow, j0 > start);
             else
                 for (std::size_t r = 0; r < rows; ++r) { // up to the row's causal end, skipping the masked keys
                     const std::size_t end = m.key_end(i0 + r, n.S);

@@ -52,7 +52,7 @@ inline void scale_block_row(const T* q, const T* k, T scale, T* row) noexcept {
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, std::size_t SB,
           class Mask>
 CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask,
-                                            std::size_t i0, std::size_t j0, T* max, T* sum) noexcept {
+                                            std::size_t i0, std::size_t j0, bool first, T* max, T* sum) noexcept {
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     alignas(64) T scores[LB * SB];
     product<T, LB, Dk, SB, true, stream_panel_depth<T>>(q + i0 * Dk, Dk, k + j0 * Dk, Dk, scores, SB, false);
@@ -72,7 +72,7 @@ CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, 
         }
         kernels::exp_of_differences(row, SB, shift);
         const T block_sum = row_sum<T, SB>(row);
-        if (j0 == 0) {
+        if (first) {
             sum[r] = block_sum;
         } else {
             // exp(m_old - m_new) rescales what was accumulated against the old maximum: 0 if that
@@ -90,12 +90,12 @@ CXATTN_DETAIL_OUT_OF_LINE void stream_block(const T* q, const T* k, const T* v, 
     if constexpr (!std::is_same_v<Mask, no_mask>) {
         if (!values_finite<T, SB * Dv>(v + j0 * Dv)) {
             product_skipping<T, LB, SB, Dv>(
-                scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0,
+                scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, !first,
                 [&](std::size_t r, std::size_t j) { return mask.masked(i0 + r, j0 + j, S); });
             return;
         }
     }
-    product<T, LB, SB, Dv, false, stream_panel_depth<T>>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, j0 > 0);
+    product<T, LB, SB, Dv, false, stream_panel_depth<T>>(scores, SB, v + j0 * Dv, Dv, out + i0 * Dv, Dv, !first);
 }
 
 // The output row o of query i again, as a sum of normalised weights: for a row whose running sum,
@@ -164,9 +164,22 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         sum[r] = T(0);
     }
     constexpr std::size_t full = S / SB * SB;
-    for (std::size_t j0 = 0; j0 < full; j0 += SB)
-        stream_block<T, L, S, Dk, Dv, LB, SB>(q, k, v, scale, out, mask, i0, j0, max, sum);
-    if constexpr (full < S) stream_block<T, L, S, Dk, Dv, LB, S - full>(q, k, v, scale, out, mask, i0, full, max, sum);
+    // A block of keys that every row of the block masks by its key range (a sliding window,
+    // key_length, the causal bound) is skipped: a window of w keys costs O(L (w + LB)), not O(L S).
+    bool first = true; // the first block computed sets the sums and the output rows
+    for (std::size_t j0 = 0; j0 < full; j0 += SB) {
+        if (keys_outside(mask, i0, LB, j0, SB)) continue;
+        stream_block<T, L, S, Dk, Dv, LB, SB>(q, k, v, scale, out, mask, i0, j0, first, max, sum);
+        first = false;
+    }
+    if constexpr (full < S) {
+        if (!keys_outside(mask, i0, LB, full, S - full)) {
+            stream_block<T, L, S, Dk, Dv, LB, S - full>(q, k, v, scale, out, mask, i0, full, first, max, sum);
+            first = false;
+        }
+    }
+    if (first) // no block computed: every key masked for these rows, whose outputs are 0
+        for (std::size_t i = 0; i < LB * Dv; ++i) out[i0 * Dv + i] = T(0);
     for (std::size_t r = 0; r < LB; ++r) {
         if (cxattn::detail::equal(sum[r], T(0))) continue; // every key masked: the output row stays zero
         const T inverse = T(1) / sum[r];

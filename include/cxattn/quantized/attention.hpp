@@ -117,11 +117,16 @@ scaled_dot_product_attention(const matrix<T, L, Dk>& query, const matrix<U, S, D
     static_assert(rule::no_additive_mask<Options...>,
                   "cxattn::quantized::scaled_dot_product_attention: an additive (float) mask has no meaning for "
                   "int8 scores (use a bool mask, true = attend)");
+    static_assert(rule::no_float_score_options<Options...>,
+                  "cxattn::quantized::scaled_dot_product_attention: positions, windows, key_length, ALiBi, softcap, "
+                  "score_mod, mask_mod and per_head_weights are options of the float attention (here: causal, "
+                  "causal_lower_right, a bool mask, scale)");
 
     attention_result<T, L, S, Dv> r;
     if constexpr (rule::int8_element_type<T> && rule::int8_element_type<U> && rule::int8_element_type<V> && Dk == Dk2 &&
                   S == S2 && rule::softmax_row_fits_int32_sum<shapes::softmax_row<S>> &&
-                  rule::options_valid<double, L, S, Options...> && rule::no_additive_mask<Options...>) {
+                  rule::options_valid<double, L, S, Options...> && rule::no_additive_mask<Options...> &&
+                  rule::no_float_score_options<Options...>) {
         const auto resolved = cxattn::detail::resolve_options<double, L, S>(
             1.0 / cxattn::portable::sqrt(static_cast<double>(Dk)), options...);
         const detail::attention_params p = detail::attention_params_for(q, resolved.score_scale);

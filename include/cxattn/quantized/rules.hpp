@@ -40,6 +40,14 @@ template <class... Options>
 inline constexpr bool no_additive_mask =
     cxattn::detail::count_options<cxattn::detail::option_kind::additive_mask, Options...> == 0;
 
+// Nor the float-score options (positions, windows, key_length, ALiBi, softcap, score_mod,
+// mask_mod; and per_head_weights): the quantized attention takes causal, causal_lower_right, a bool
+// mask and scale.
+template <class... Options>
+inline constexpr bool no_float_score_options =
+    !cxattn::detail::resolved_options<double, 1, 1, Options...>::has_modifiers &&
+    cxattn::detail::count_options<cxattn::detail::option_kind::per_head_weights, Options...> == 0;
+
 } // namespace rule
 } // namespace cxattn
 
