@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Fuzz target: scaled_dot_product_attention and streaming_attention at run time, on float and
 // double matrices of arbitrary bit patterns and every combination of options (a trailing flags
-// byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale), checked
+// byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale; and in cases of
+// their own the position options: sliding_window, key_length, key_offset), checked
 // against the long double reference (tests/reference.hpp) with error bounds derived from each
 // input's conditioning (tests/fuzz/oracle.hpp).
 #include <cstdint>
@@ -22,15 +23,27 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
     cxattn::matrix<T, L, S> additive_mask;
     T scale;
     unsigned flags; // % 3: 0 no causal option, 1 causal, 2 causal_lower_right; 4 bool mask; 8 additive; 16 scale
+    // The position options (docs/semantics.md, "Positions, windows and modifiers"), all given or none:
+    // sliding_window(left, right), key_length(valid_keys), key_offset(first_key).
+    bool positions = false;
+    std::size_t left = 0, right = 0, valid_keys = 0;
+    std::ptrdiff_t first_key = 0;
 };
 
 // Calls f(options...) with the options that flags select: 24 combinations, each its own type.
 template <class Case, class F> void with_options(const Case& c, F&& f) {
-    auto with_scale = [&](auto... o) {
-        if (c.flags & 16u)
-            f(o..., cxattn::scale(c.scale));
+    auto with_positions = [&](auto... o) {
+        if (c.positions)
+            f(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(c.valid_keys),
+              cxattn::key_offset(c.first_key));
         else
             f(o...);
+    };
+    auto with_scale = [&](auto... o) {
+        if (c.flags & 16u)
+            with_positions(o..., cxattn::scale(c.scale));
+        else
+            with_positions(o...);
     };
     auto with_additive = [&](auto... o) {
         if (c.flags & 8u)
@@ -57,7 +70,10 @@ template <class Case, class F> void with_options(const Case& c, F&& f) {
     }
 }
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> void check(fuzz::input& in) {
+// Positions: whether the case also takes the position options, read after the other fields (so the
+// inputs of the cases without them keep their meaning).
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions = false>
+void check(fuzz::input& in) {
     static case_data<T, L, S, Dk, Dv> c;
     c.q = in.next_matrix<T, L, Dk>();
     c.k = in.next_matrix<T, S, Dk>();
@@ -66,16 +82,31 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
     for (bool& b : c.bool_mask.values) b = (in.next<std::uint8_t>() & 1u) != 0;
     c.scale = in.next<T>();
     c.flags = in.next<std::uint8_t>();
+    c.positions = Positions;
+    if constexpr (Positions) {
+        // A left or right of 255 stands for unbounded (saturating).
+        const std::uint8_t left = in.next<std::uint8_t>(), right = in.next<std::uint8_t>();
+        c.left = left == 255 ? std::numeric_limits<std::size_t>::max() : left % (S + 1);
+        c.right = right == 255 ? std::numeric_limits<std::size_t>::max() : right % 4;
+        c.valid_keys = in.next<std::uint8_t>() % (S + 1);
+        c.first_key = static_cast<std::ptrdiff_t>(in.next<std::int8_t>() % 8);
+    }
 
     // The reference, with the options resolved per position (docs/semantics.md).
+    // Positions p(i) = i (+ n - L lower right, n the valid keys), k(j) = first_key + j.
     static reference::position_options<L, S> options;
+    const long n = c.positions ? static_cast<long>(c.valid_keys) : static_cast<long>(S);
+    const long first_query = c.flags % 3 == 2 ? n - static_cast<long>(L) : 0;
+    const long first_key = c.positions ? static_cast<long>(c.first_key) : 0;
+    constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
     for (std::size_t i = 0; i < L; ++i)
         for (std::size_t j = 0; j < S; ++j) {
-            const auto ii = static_cast<long>(i), jj = static_cast<long>(j);
-            const bool causal_ok = c.flags % 3 == 1   ? jj <= ii
-                                   : c.flags % 3 == 2 ? jj <= ii + static_cast<long>(S) - static_cast<long>(L)
-                                                      : true;
-            options.attend[i][j] = causal_ok && (!(c.flags & 4u) || c.bool_mask(i, j));
+            const long p = first_query + static_cast<long>(i), k = first_key + static_cast<long>(j);
+            const bool causal_ok = c.flags % 3 == 0 || k <= p;
+            const bool window_ok = !c.positions || ((c.left == unbounded || p - static_cast<long>(c.left) <= k) &&
+                                                    (c.right == unbounded || k <= p + static_cast<long>(c.right)) &&
+                                                    static_cast<long>(j) < n);
+            options.attend[i][j] = causal_ok && window_ok && (!(c.flags & 4u) || c.bool_mask(i, j));
             options.bias[i][j] = (c.flags & 8u) ? static_cast<long double>(c.additive_mask(i, j)) : 0.0L;
         }
     const long double scale = (c.flags & 16u) ? static_cast<long double>(c.scale)
@@ -182,5 +213,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 #ifdef FUZZ_ATTENTION_LONG_ROWS
     check<float, 2, 37, 2, 5>(in); // rows longer than a block of keys of the scalar kernels
 #endif
+    // The position options, on rows longer than a block of keys of either kernel (whose blocks
+    // outside a window are skipped).
+    check<float, 3, 5, 4, 3, true>(in);
+    check<double, 4, 2, 2, 2, true>(in);
+    check<float, 3, 70, 2, 2, true>(in);
     return 0;
 }
