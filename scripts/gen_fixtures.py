@@ -21,6 +21,10 @@ The reference implements cxattn's documented semantics (docs/semantics.md), not 
     equally, the other attended positions weigh 0 (and are still attended: 0 * NaN = NaN);
   - otherwise weights = exp(s - max) / sum, output = sum over the attended j of w_j v_j, in IEEE
     arithmetic (so 0 * NaN = NaN: a finite -1e30 bias is attended, and a NaN value there propagates).
+  - with positions p(i) = query_offset + i (n - L + i under the lower-right alignments, n = key_length
+    or S) and k(j) = key_offset + j, keys j >= n, causal's k(j) > p(i), keys outside a sliding_window
+    and mask_mod's false are masked too; an unmasked score is then c tanh(s / c) (softcap), + m (k(j) -
+    p(i)) (ALiBi; cxattn::alibi's slope per query head), score_mod, + bias, in that order;
   - multi-head: torch.nn.MultiheadAttention's computation (projections x W^T + b, heads of E/H
     columns, key/value head h // (H/G), mean of the heads' weights), each head by the rules above.
 Inputs are multiples of 2^-8 in [-2, 2), exact in float and double; every value is computed in
@@ -37,11 +41,19 @@ Higham, "Accuracy and Stability of Numerical Algorithms" (2nd ed., 2002), sectio
                                              S + 1 for the sum and division, S + 3 more for streaming's rescaling
                                              (one exp and one product per new maximum);
   - an output o = sum_j w_j v_j:             sum_j (err(w_j) |v_j| + w_j err(v_j)) + (S + 1) sum_j w_j |v_j|.
+With positions or score modifiers (tests/fixtures/mechanisms.hpp), the score's bound is that of the
+scaled dot product d = (q . k) scale, carried through the stages of modified_scores:
+  - softcap, c tanh(d / c):                  sech^2(d / c) (err(d) + |d|) + 3 |s|;
+  - ALiBi, s + m (k(j) - p(i)):              err + 2 |m (k(j) - p(i))| + |s|;
+  - score_mod (here a s + g, a a power of 2): |a| err + |s|;
+  - the additive bias:                       err + |s|;
+the weights and outputs follow from the scores' bounds as above.
 The tests accept |got - want| <= 2 eps bound + eps |want| + 2 min_normal (tests/semantics.hpp).
 """
 import argparse
 import os
 import sys
+import textwrap
 
 try:
     import numpy as np
@@ -62,10 +74,11 @@ def data(rng, shape, lo=-2.0, hi=2.0):
 # ---------------------------------------------------------------------------------------------
 # The semantics, in long double, with rounding-error bounds (in units of eps) alongside.
 
-def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None):
+def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=None):
     """One attention (one head): q L x Dk, k S x Dk, v S x Dv (long double); allowed L x S bool
     (before the -inf test); bias L x S or None; scale a number. Returns weights, output and their
-    error bounds (in eps). qerr, kerr, verr: error bounds of the operands (projections)."""
+    error bounds (in eps). qerr, kerr, verr: error bounds of the operands (projections). mech: the
+    score modifiers of an unmasked position (modified_scores), or None."""
     L, Dk = q.shape
     S, Dv = v.shape
     qerr = np.zeros(q.shape) if qerr is None else qerr
@@ -84,8 +97,12 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None):
             js = np.nonzero(att)[0]
             if len(js) == 0:
                 continue  # weights 0, output 0
-            s = np.array([np.sum(q[i] * k[j]) * scale + (bias[i, j] if bias is not None else 0) for j in js],
-                         dtype=LD)
+            if mech is None:
+                s = np.array([np.sum(q[i] * k[j]) * scale + (bias[i, j] if bias is not None else 0) for j in js],
+                             dtype=LD)
+            else:
+                d = np.array([np.sum(q[i] * k[j]) * scale for j in js], dtype=LD)
+                s, mech_err = modified_scores(d, i, js, None if bias is None else bias[i, js], mech)
             if np.any(np.isnan(s)):
                 w[i, js] = np.where(s == -INF, 0, np.nan)  # masked positions (never in js) stay 0
                 out[i, :] = np.nan
@@ -108,8 +125,12 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None):
             out[i] = np.sum(wi[:, None] * v[js], axis=0)
             # Error bounds, in float64 (they are estimates of magnitude).
             aq, ak = np.abs(q[i]).astype(float), np.abs(k[js]).astype(float)
-            serr = ((Dk + 2) * (ak @ aq) * abs(float(scale)) + np.abs(s.astype(float))
-                    + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
+            if mech is None:
+                serr = ((Dk + 2) * (ak @ aq) * abs(float(scale)) + np.abs(s.astype(float))
+                        + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
+            else:  # the scaled dot product's bound (its own rounding |d|), through the modifiers
+                serr = mech_err((Dk + 2) * (ak @ aq) * abs(float(scale)) + np.abs(d.astype(float))
+                                + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
             jmax = int(np.argmax(s))
             finite = s > -INF
             r = np.where(finite, serr + serr[jmax] + np.abs(np.where(finite, s - m, 0).astype(float)) + 1, 0)
@@ -143,6 +164,102 @@ def sdpa(q, k, v, causal=None, keep=None, bias=None, scale=None):
                   None if bias is None else bias.astype(LD), scale)
 
 
+def modified_scores(d, i, js, bias, mech):
+    """The scores of query i at the keys js from their scaled dot products d (long double), through
+    softcap, ALiBi, score_mod and the additive bias (bias: the row's biases at js, or None), in the
+    order of docs/semantics.md ("Positions"); and a function that carries the bound of d through
+    the same stages (first order, in eps):
+      - softcap, c tanh(d / c):   sech^2(d / c) (err(d) + |d|) + 3 |s|  (the division's rounding, carried
+                                  by tanh' = sech^2 <= 1; tanh's own ~2 eps and the product's 1 eps);
+      - ALiBi, s + m (k - p):     err + 2 |m (k - p)| + |s|  (m rounded to the element type, the product,
+                                  the sum; the distance, a small integer, is exact);
+      - score_mod, a s + g:       |a| err + |s|  (a a power of two, g exact: the sum's rounding);
+      - the bias, s + b:          err + |s|."""
+    p, kp = mech["qpos"][i], mech["kpos"][js]
+    stages = []
+    s = d.copy()
+    if mech.get("softcap") is not None:
+        c = LD(mech["softcap"])
+        t = s / c
+        s = c * np.tanh(t)
+        sech2 = (1 - np.tanh(t) ** 2).astype(float)
+        stages.append(lambda e, sech2=sech2, ad=np.abs(d).astype(float), a=np.abs(s).astype(float):
+                      sech2 * (e + ad) + 3 * a)
+    if mech.get("slope") is not None:
+        term = LD(mech["slope"]) * (kp - p).astype(LD)
+        s = s + term
+        stages.append(lambda e, at=np.abs(term).astype(float), a=np.abs(s).astype(float): e + 2 * at + a)
+    if mech.get("score_mod") is not None:
+        _, factor, g = mech["score_mod"]
+        s = s * LD(factor) + np.array([g(mech["head"], p, kk) for kk in kp], dtype=LD)
+        stages.append(lambda e, a=np.abs(s).astype(float): abs(factor) * e + a)
+    if bias is not None:
+        s = s + bias
+        stages.append(lambda e, a=np.abs(s).astype(float): e + a)
+
+    def bound(e):
+        for stage in stages:
+            e = stage(e)
+        return e
+    return s, bound
+
+
+def mechanism_positions(L, S, f, head=0):
+    """The positions and the mask of the options f (fixture fields) for `head`: p(i) = query_offset + i
+    (n - L under causal_lower_right and align_lower_right, n = key_length or S), k(j) = key_offset + j;
+    masked: j >= n, causal k(j) > p(i), outside the window, the bool mask's false, mask_mod's false."""
+    n = f.get("key_length", S)
+    lower_right = f.get("causal") == "lower_right" or f.get("align_lower_right", False)
+    first_query = n - L if lower_right else f.get("query_offset", 0)
+    qpos = first_query + np.arange(L)
+    kpos = f.get("key_offset", 0) + np.arange(S)
+    P, K = qpos[:, None], kpos[None, :]
+    allowed = np.broadcast_to(np.arange(S)[None, :] < n, (L, S)).copy()
+    if f.get("causal"):
+        allowed &= K <= P
+    if "window" in f:
+        left, right = f["window"]  # None: unbounded (a saturating huge value)
+        if left is not None:
+            allowed &= P - left <= K
+        allowed &= K <= P + right
+    if f.get("keep") is not None:
+        allowed &= f["keep"]
+    if f.get("mask_mod") is not None:
+        g = f["mask_mod"][1]
+        allowed &= np.array([[bool(g(head, int(pp), int(kk))) for kk in kpos] for pp in qpos])
+    return allowed, qpos, kpos
+
+
+def alibi_slopes(H):
+    """ALiBi's slope of each of H query heads (Press et al. 2022, the reference implementation's rule):
+    2^(-8 (h + 1) / H) for H a power of two; otherwise c = the largest power of two below H gives its
+    c slopes, then every other slope of 2c."""
+    c = 1
+    while c * 2 <= H:
+        c *= 2
+    power = [LD(2) ** (-LD(8) * (h + 1) / c) for h in range(c)]
+    double = [LD(2) ** (-LD(8) * (h + 1) / (2 * c)) for h in range(2 * c)]
+    return (power + double[0::2])[:H]
+
+
+def mechanisms_of(f, head=0, H=1):
+    """attend's `mech` for the fixture fields f and query head `head` of H."""
+    slope = alibi_slopes(H)[head] if f.get("alibi") else f.get("slope")
+    return {"softcap": f.get("softcap"), "slope": slope, "score_mod": f.get("score_mod"), "head": head}
+
+
+def sdpa_mechanisms(q, k, v, f):
+    """sdpa with the positions and modifiers of the fixture fields f."""
+    L, Dk = q.shape
+    S = k.shape[0]
+    scale = 1 / np.sqrt(LD(Dk)) if f.get("scale") is None else f["scale"]
+    allowed, qpos, kpos = mechanism_positions(L, S, f)
+    mech = dict(mechanisms_of(f), qpos=qpos, kpos=kpos)
+    bias = f.get("bias")
+    return attend(q.astype(LD), k.astype(LD), v.astype(LD), allowed, None if bias is None else bias.astype(LD),
+                  scale, mech=mech)
+
+
 def linear(x, W, b, xerr=None):
     """x W^T + b (PyTorch's layout) and its error bound."""
     y = x.astype(LD) @ W.astype(LD).T + b.astype(LD)
@@ -154,7 +271,9 @@ def linear(x, W, b, xerr=None):
     return y, err
 
 
-def mha(query, key, value, p, H, G, causal=None, keep=None, bias=None, scale=None):
+def mha(query, key, value, p, H, G, causal=None, keep=None, bias=None, scale=None, mechanisms=None):
+    """mechanisms: the fixture fields f of a case with positions or modifiers (they then define the
+    mask, with causal and keep among them), or None."""
     L, E = query.shape
     S = key.shape[0]
     hd = E // H
@@ -170,8 +289,12 @@ def mha(query, key, value, p, H, G, causal=None, keep=None, bias=None, scale=Non
     for h in range(H):
         g = h // (H // G)
         qc, kc = slice(h * hd, (h + 1) * hd), slice(g * hd, (g + 1) * hd)
+        mech = None
+        if mechanisms is not None:
+            allowed, qpos, kpos = mechanism_positions(L, S, mechanisms, h)
+            mech = dict(mechanisms_of(mechanisms, h, H), qpos=qpos, kpos=kpos)
         w, o, we, oe = attend(q[:, qc], k[:, kc], v[:, kc], allowed, None if bias is None else bias.astype(LD),
-                              scale, qerr[:, qc], kerr[:, kc], verr[:, kc])
+                              scale, qerr[:, qc], kerr[:, kc], verr[:, kc], mech)
         heads[:, qc] = o
         heads_err[:, qc] = oe
         w_sum += w
@@ -227,25 +350,78 @@ class Case:
         self.name, self.doc, self.fields = name, doc, fields
 
 
-def emit_sdpa_case(c):
+# The options that give positions or modify scores; a case with any of them is computed by
+# mechanism_positions and modified_scores.
+MECHANISMS = ["align_lower_right", "query_offset", "key_offset", "window", "key_length", "slope", "alibi",
+              "softcap", "score_mod", "mask_mod"]
+
+
+def option_argument(option, f):
+    """The C++ argument of one option of the fixture fields f, or None when f does not have it."""
+    value = f.get(option)
+    if value is None or value is False:
+        return None
+    if option == "causal":
+        return "cxattn::causal" if value == "upper_left" else "cxattn::causal_lower_right"
+    if option == "keep":
+        return "in.bool_mask"
+    if option == "bias":
+        return "in.additive_mask"
+    if option == "scale":
+        return "cxattn::scale(in.scale)"
+    if option in ("align_lower_right", "alibi"):
+        return "cxattn::" + option
+    if option in ("query_offset", "key_offset", "key_length"):
+        return f"cxattn::{option}({value})"
+    if option == "window":
+        left, right = value
+        left = "std::numeric_limits<std::size_t>::max()" if left is None else str(left)
+        return f"cxattn::sliding_window({left})" if right == 0 else f"cxattn::sliding_window({left}, {right})"
+    if option == "slope":
+        return f"cxattn::alibi_slope({literal(value, 'double')})"
+    if option == "softcap":
+        return f"cxattn::softcap({literal(value, 'double')})"
+    if option in ("score_mod", "mask_mod"):
+        return f"cxattn::{option}({value[0]})"
+    raise ValueError(option)
+
+
+def call_text(args, wrap):
+    """The fixture's call(); wrap: break the arguments over lines of at most 120 columns."""
+    s = "    static constexpr auto call(const auto& attention, const auto& in) {\n"
+    if not wrap:
+        return s + f"        return attention({', '.join(args)});\n    }}\n}};\n\n"
+    lines, line = [], "        return attention("
+    for n, arg in enumerate(args):
+        item = arg + (");" if n == len(args) - 1 else ",")
+        if len(line) + len(item) + 1 > 120 and not line.endswith("("):
+            lines.append(line.rstrip())
+            line = "                         "
+        line += item + " "
+    lines.append(line.rstrip())
+    return s + "\n".join(lines) + "\n    }\n};\n\n"
+
+
+def doc_comment(doc, wrap):
+    if not wrap:
+        return f"// {doc}\n"
+    return "".join(f"// {line}\n" for line in textwrap.wrap(doc, 110))
+
+
+def emit_sdpa_case(c, wrap=False):
     f = c.fields
     q, k, v = f["query"], f["key"], f["value"]
     causal, keep, bias, scale = f.get("causal"), f.get("keep"), f.get("bias"), f.get("scale")
     order = f.get("order", ["causal", "keep", "bias", "scale"])
-    w, out, werr, oerr = sdpa(q, k, v, causal, keep, bias, scale)
+    if any(f.get(m) is not None for m in MECHANISMS):
+        w, out, werr, oerr = sdpa_mechanisms(q, k, v, f)
+    else:
+        w, out, werr, oerr = sdpa(q, k, v, causal, keep, bias, scale)
     L, Dk = q.shape
     S, Dv = v.shape
     args = ["in.query", "in.key", "in.value"]
-    for option in order:
-        if option == "causal" and causal:
-            args.append("cxattn::causal" if causal == "upper_left" else "cxattn::causal_lower_right")
-        elif option == "keep" and keep is not None:
-            args.append("in.bool_mask")
-        elif option == "bias" and bias is not None:
-            args.append("in.additive_mask")
-        elif option == "scale" and scale is not None:
-            args.append("cxattn::scale(in.scale)")
-    s = f"// {c.doc}\nstruct {c.name} {{\n"
+    args += [a for a in (option_argument(option, f) for option in order) if a is not None]
+    s = doc_comment(c.doc, wrap) + f"struct {c.name} {{\n"
     s += f'    static constexpr const char* name = "{c.name}";\n'
     s += f"    static constexpr std::size_t L = {L}, S = {S}, Dk = {Dk}, Dv = {Dv};\n"
     s += array("query", q) + array("key", k) + array("value", v)
@@ -257,29 +433,22 @@ def emit_sdpa_case(c):
         s += f"    static constexpr double scale = {literal(scale, 'double')};\n"
     s += array("weights", w) + array("weights_bound", werr, "bound", comment="in eps of the element type")
     s += array("output", out) + array("output_bound", oerr, "bound", comment="in eps of the element type")
-    s += "    static constexpr auto call(const auto& attention, const auto& in) {\n"
-    s += f"        return attention({', '.join(args)});\n    }}\n}};\n\n"
-    return s
+    return s + call_text(args, wrap)
 
 
-def emit_mha_case(c):
+def emit_mha_case(c, wrap=False):
     f = c.fields
     q, k, v, p, H, G = f["query"], f["key"], f["value"], f["params"], f["H"], f["G"]
     causal, keep, bias, scale = f.get("causal"), f.get("keep"), f.get("bias"), f.get("scale")
-    w, out, werr, oerr = mha(q, k, v, p, H, G, causal, keep, bias, scale)
+    mechanisms = f if any(f.get(m) is not None for m in MECHANISMS) else None
+    w, out, werr, oerr = mha(q, k, v, p, H, G, causal, keep, bias, scale, mechanisms)
     L, E = q.shape
     S, KDim = k.shape
     VDim = v.shape[1]
     args = ["in.query", "in.key", "in.value", "in.params"]
-    if causal:
-        args.append("cxattn::causal" if causal == "upper_left" else "cxattn::causal_lower_right")
-    if keep is not None:
-        args.append("in.bool_mask")
-    if bias is not None:
-        args.append("in.additive_mask")
-    if scale is not None:
-        args.append("cxattn::scale(in.scale)")
-    s = f"// {c.doc}\nstruct {c.name} {{\n"
+    order = f.get("order", ["causal", "keep", "bias", "scale"] + MECHANISMS)
+    args += [a for a in (option_argument(option, f) for option in order) if a is not None]
+    s = doc_comment(c.doc, wrap) + f"struct {c.name} {{\n"
     s += f'    static constexpr const char* name = "{c.name}";\n'
     s += (f"    static constexpr std::size_t L = {L}, S = {S}, E = {E}, H = {H}, KDim = {KDim}, VDim = {VDim}, "
           f"G = {G};\n")
@@ -294,9 +463,7 @@ def emit_mha_case(c):
         s += f"    static constexpr double scale = {literal(scale, 'double')};\n"
     s += array("weights", w) + array("weights_bound", werr, "bound", comment="in eps of the element type")
     s += array("output", out) + array("output_bound", oerr, "bound", comment="in eps of the element type")
-    s += "    static constexpr auto call(const auto& attention, const auto& in) {\n"
-    s += f"        return attention({', '.join(args)});\n    }}\n}};\n\n"
-    return s
+    return s + call_text(args, wrap)
 
 
 HEADER = """// SPDX-License-Identifier: MIT
@@ -320,13 +487,21 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 
 def write(filename, title, namespace, cases, emit, list_name):
+    return write_lists(filename, title, namespace, [(cases, emit, list_name)])
+
+
+def write_lists(filename, title, namespace, lists):
+    """A fixture file of several lists: (cases, emit, list_name) each."""
     guard = "CXATTN_TESTS_FIXTURES_" + filename.upper().replace(".", "_")
     text = HEADER.format(title=title, guard=guard, namespace=namespace)
-    for c in cases:
-        text += emit(c)
-    names = ",\n    ".join(c.name for c in cases)
-    text += f"template <class... Fixtures> struct list {{}};\nusing {list_name} = list<\n    {names}>;\n\n"
-    text += f"}} // namespace fixtures::{namespace}\n\n#endif // {guard}\n"
+    for cases, emit, _ in lists:
+        for c in cases:
+            text += emit(c)
+    text += "template <class... Fixtures> struct list {};\n"
+    for cases, _, list_name in lists:
+        names = ",\n    ".join(c.name for c in cases)
+        text += f"using {list_name} = list<\n    {names}>;\n"
+    text += f"\n}} // namespace fixtures::{namespace}\n\n#endif // {guard}\n"
     return filename, text
 
 
@@ -498,6 +673,159 @@ def mha_cases():
     return cases
 
 
+def c_remainder(a, b):
+    """C++'s a % b for integers (truncating), which Python's % is not for a negative a."""
+    r = abs(a) % abs(b)
+    return -r if a < 0 else r
+
+
+def mechanism_cases():
+    """Positions (query_offset, key_offset, the lower-right alignments, key_length), sliding windows,
+    ALiBi, softcap, mask_mod and score_mod, alone and together; L, S <= 8 so that the static test
+    stays within the compilers' default constant-evaluation limits."""
+    rng = np.random.default_rng(7)
+    nan = float("nan")
+    cases = []
+
+    def add(name, doc, L, S, Dk=4, Dv=3, poke=None, **options):
+        q, k, v = data(rng, (L, Dk)), data(rng, (S, Dk)), data(rng, (S, Dv))
+        if poke is not None:
+            poke(k, v)
+        order = options.pop("order", None)
+        if order is None:  # the options in the order of their keywords
+            order = [o for o in options if o in ["causal", "keep", "bias", "scale"] + MECHANISMS]
+        cases.append(Case(name, doc, query=q, key=k, value=v, order=order, **options))
+
+    # Sliding windows.
+    add("window_causal", "causal with sliding_window(2): query i sees keys i - 2 .. i (a Hugging Face / Mistral "
+        "sliding_window of 3).", 6, 6, causal="upper_left", window=(2, 0))
+    add("window_two_sided", "sliding_window(1, 2) without causal: query i sees keys i - 1 .. i + 2, clipped to "
+        "the keys there are.", 6, 6, window=(1, 2))
+    add("window_align_lower_right", "align_lower_right with sliding_window(2, 1), L = 3 < S = 7: p(i) = 4 + i, "
+        "so query 0 sees keys 2 .. 5 and query 2 keys 4 .. 6; no causal mask.", 3, 7, align_lower_right=True,
+        window=(2, 1))
+    add("window_causal_lower_right", "causal_lower_right with sliding_window(1), L = 4 < S = 7: p(i) = 3 + i "
+        "sees keys p(i) - 1 and p(i).", 4, 7, window=(1, 0), causal="lower_right")
+    add("window_unbounded_left", "sliding_window(SIZE_MAX, 1): the left bound saturates (unbounded), so query "
+        "i sees keys 0 .. i + 1.", 5, 5, window=(None, 1))
+    add("window_key_offset", "key_offset(-3) with sliding_window(1, 1): k(j) = j - 3, so query i sees keys "
+        "j = i + 2 .. i + 4 that exist: query 3 key 5 only, query 4 none (weights 0, output 0).", 5, 6, key_offset=-3,
+        window=(1, 1))
+    add("window_beyond_keys", "query_offset(9) with sliding_window(2): p(i) = 9 + i, whose windows hold keys "
+        "7 .. 11 at most: query 0 sees key 7 only, queries 1 and 2 none (weights 0, output 0).", 3, 8,
+        query_offset=9, window=(2, 0))
+
+    # key_length.
+    def poison_tail(k, v):
+        k[3, 1], v[4, 0] = nan, INF  # past key_length(3): never read
+    add("key_length_masks_the_tail", "key_length(3) of S = 5: keys 3 and 4 are masked and never read (NaN in key 3, inf in "
+        "value 4).", 3, 5, key_length=3, poke=poison_tail)
+
+    def poison_first(k, v):
+        k[0, 0], v[1, 2] = nan, nan
+    add("key_length_zero", "key_length(0): every key is masked, every row is fully masked (weights 0, output 0); "
+        "the NaN in key 0 and value 1 is never read.", 3, 4, key_length=0, poke=poison_first)
+    add("key_length_causal_lower_right", "causal_lower_right with key_length(4), L = 3, S = 6: n = 4, p(i) = "
+        "1 + i, so query i sees keys 0 .. i + 1, and keys 4, 5 are masked.", 3, 6, causal="lower_right",
+        key_length=4)
+    add("key_length_causal_lower_right_more_queries", "causal_lower_right with key_length(3), L = 5 > n = 3: "
+        "p(i) = i - 2, so queries 0 and 1 (p < 0) see no key (weights 0, output 0) and query 4 sees keys 0 .. 2.",
+        5, 6, key_length=3, causal="lower_right")
+    add("key_length_align_lower_right_window", "align_lower_right, key_length(5), sliding_window(1, 1), L = 2, "
+        "S = 6: p(i) = 3 + i; query 0 sees keys 2 .. 4, query 1 keys 3, 4 (key 5 is past n).", 2, 6,
+        key_length=5, align_lower_right=True, window=(1, 1))
+
+    # query_offset and key_offset.
+    add("offsets_causal", "query_offset(4), key_offset(2) and causal: query i (p = 4 + i) sees keys j <= i + 2.",
+        3, 6, query_offset=4, key_offset=2, causal="upper_left")
+    add("offsets_negative_query", "query_offset(-2) and causal: queries 0 and 1 sit before every key (weights 0, "
+        "output 0); query 3 sees keys 0, 1.", 4, 4, causal="upper_left", query_offset=-2)
+
+    # ALiBi.
+    add("alibi_unmasked", "alibi_slope(0.5) without a mask: the score of key j gains 0.5 (j - i), positive after the "
+        "query.", 4, 5, slope=0.5)
+    add("alibi_causal", "alibi_slope(0.3), which float and double round, with causal.", 5, 5, causal="upper_left",
+        slope=0.3)
+    add("alibi_offsets", "alibi_slope(0.25) with query_offset(3), key_offset(1): the distance is k(j) - p(i) = "
+        "j - i - 2.", 3, 5, slope=0.25, query_offset=3, key_offset=1)
+
+    # softcap.
+    add("softcap_unmasked", "softcap(1.5): scores s become 1.5 tanh(s / 1.5).", 3, 5, softcap=1.5)
+    add("softcap_saturating", "softcap(2) with scale(4): scores up to about 20, where tanh is near 1.", 3, 5,
+        scale=4.0, softcap=2.0)
+    add("softcap_causal_lower_right", "softcap(0.75) with causal_lower_right, L = 3, S = 5.", 3, 5,
+        causal="lower_right", softcap=0.75)
+
+    # mask_mod and score_mod.
+    add("mask_mod_signed_positions", "mask_mod keeping (q + k) % 3 != 1, with query_offset(1).", 4, 5, query_offset=1,
+        mask_mod=("[](std::size_t, std::ptrdiff_t q, std::ptrdiff_t k) { return (q + k) % 3 != 1; }",
+                  lambda h, q, k: c_remainder(q + k, 3) != 1))
+    add("mask_mod_unsigned_positions", "mask_mod taking the positions as std::size_t (converted), with causal.",
+        4, 5, causal="upper_left",
+        mask_mod=("[](std::size_t, std::size_t q, std::size_t k) { return (q + 2 * k) % 4 != 3; }",
+                  lambda h, q, k: (q + 2 * k) % 4 != 3))
+    add("score_mod_after_softcap_alibi", "score_mod s / 2 + (k > q - 2 ? 0.25 : -0.5) after softcap(2) and "
+        "alibi_slope(0.5), before the additive bias: the order of docs/semantics.md.", 4, 5, softcap=2.0, slope=0.5,
+        score_mod=("[](auto s, std::size_t, std::ptrdiff_t q, std::ptrdiff_t k) { using T = decltype(s); "
+                   "return s / T(2) + (k > q - 2 ? T(0.25) : T(-0.5)); }",
+                   0.5, lambda h, q, k: 0.25 if k > q - 2 else -0.5),
+        bias=data(rng, (4, 5), -1, 1))
+
+    # Together.
+    bias = data(rng, (4, 7), -1, 1)
+    bias[2, 3] = -INF
+    add("combined", "softcap(2), alibi_slope(0.375), sliding_window(3, 1), key_length(6) and an additive mask "
+        "with -inf at (2, 3), L = 4, S = 7.", 4, 7, bias=bias, softcap=2.0, window=(3, 1), slope=0.375,
+        key_length=6)
+    keep = rng.uniform(size=(4, 8)) < 0.8
+    bias = data(rng, (4, 8), -1, 1)
+    add("combined_causal_lower_right", "causal_lower_right, key_length(6), sliding_window(2), alibi_slope(0.125), "
+        "softcap(1), a bool mask, an additive mask and scale(0.75), L = 4, S = 8: p(i) = 2 + i.", 4, 8,
+        key_length=6, keep=keep, softcap=1.0, causal="lower_right", bias=bias, slope=0.125, window=(2, 0),
+        scale=0.75)
+    return cases
+
+
+def mechanism_mha_cases():
+    rng = np.random.default_rng(8)
+    cases = []
+
+    def add(name, doc, L, S, E, H, G=None, KDim=None, VDim=None, **options):
+        G = H if G is None else G
+        KDim = E if KDim is None else KDim
+        VDim = E if VDim is None else VDim
+        query, key, value = data(rng, (L, E), -1, 1), data(rng, (S, KDim), -1, 1), data(rng, (S, VDim), -1, 1)
+        params = mha_params(rng, E, G * (E // H), KDim, VDim)
+        order = [o for o in options if o in ["causal", "keep", "bias", "scale"] + MECHANISMS]
+        cases.append(Case(name, doc, query=query, key=key, value=value, params=params, H=H, G=G, order=order,
+                          **options))
+
+    add("mha_alibi_h4", "cxattn::alibi with H = 4: slopes 1/4, 1/16, 1/64, 1/256; scale(2) so that they matter.",
+        3, 5, 8, 4, alibi=True, scale=2.0)
+    add("mha_alibi_h6_causal", "cxattn::alibi with H = 6 (not a power of two): slopes 1/4, 1/16, 1/64, 1/256, "
+        "1/2, 1/8; causal; E = 12.", 4, 4, 12, 6, causal="upper_left", alibi=True, scale=2.0)
+    add("mha_alibi_h6_gqa", "cxattn::alibi with H = 6 query heads over G = 2 key/value heads: the slope is the "
+        "query head's; causal_lower_right and key_length(4), L = 3, S = 5.", 3, 5, 12, 6, G=2, alibi=True,
+        causal="lower_right", key_length=4, scale=2.0)
+    add("mha_alibi_h12", "cxattn::alibi with H = 12: heads 8 .. 11 take 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5, which "
+        "the element type rounds; head_dim 1.", 2, 3, 12, 12, alibi=True, scale=2.0)
+    add("mha_alibi_mqa_softcap", "cxattn::alibi with H = 4 over one key/value head (MQA), softcap(1), cross "
+        "dimensions.", 3, 4, 8, 4, G=1, KDim=5, VDim=6, softcap=1.0, alibi=True)
+    add("mha_sliding_window", "causal with sliding_window(2), L = S = 6, 2 heads.", 6, 6, 8, 2, causal="upper_left",
+        window=(2, 0))
+    add("mha_sliding_window_align_lower_right", "align_lower_right, sliding_window(1, 1) and key_length(6), "
+        "L = 3, S = 7: p(i) = 3 + i.", 3, 7, 8, 2, window=(1, 1), align_lower_right=True, key_length=6)
+    add("mha_modifiers_by_head", "mask_mod and score_mod that read the query head (4 heads over 2 key/value "
+        "heads; score_mod raises the even keys by h / 4), with causal.", 4, 4, 8, 4, G=2, causal="upper_left",
+        mask_mod=("[](std::size_t h, std::ptrdiff_t q, std::ptrdiff_t k) { "
+                  "return (static_cast<std::ptrdiff_t>(h) + q + k) % 4 != 1; }",
+                  lambda h, q, k: c_remainder(h + q + k, 4) != 1),
+        score_mod=("[](auto s, std::size_t h, std::ptrdiff_t, std::ptrdiff_t k) { using T = decltype(s); "
+                   "return k % 2 == 0 ? s + T(0.25) * static_cast<T>(h) : s; }",
+                   1.0, lambda h, q, k: 0.25 * h if c_remainder(k, 2) == 0 else 0.0))
+    return cases
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed files instead")
@@ -509,6 +837,10 @@ def main():
               "sdpa_edges", edge_cases(), emit_sdpa_case, "all"),
         write("mha.hpp", "multi_head_attention cases (masks, cross-attention, GQA, MQA), with reference results.",
               "mha", mha_cases(), emit_mha_case, "all"),
+        write_lists("mechanisms.hpp", "Positions, sliding windows, key_length, ALiBi, softcap, mask_mod and "
+                    "score_mod, with reference results.", "mechanisms",
+                    [(mechanism_cases(), lambda c: emit_sdpa_case(c, wrap=True), "sdpa_all"),
+                     (mechanism_mha_cases(), lambda c: emit_mha_case(c, wrap=True), "mha_all")]),
     ]
     differ = False
     os.makedirs(OUT, exist_ok=True)

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The semantics fixtures at run time: every fixture of tests/fixtures/, in float and
 // double, through scaled_dot_product_attention and streaming_attention (the SDPA fixtures) and
-// multi_head_attention (the MHA fixtures), compared with the numpy reference by the same rule as
-// the static tests (semantics.hpp). The inputs are built at run time, so is_constant_evaluated()
-// is false and the run-time path (libm's exp, plain IEEE arithmetic) is what is tested.
+// multi_head_attention (the MHA fixtures; mechanisms.hpp has lists of both), compared with the
+// numpy reference by the same rule as the static tests (semantics.hpp). The inputs are built at
+// run time, so is_constant_evaluated() is false and the run-time path (libm's exp, plain IEEE
+// arithmetic) is what is tested.
 #define BOOST_TEST_MODULE semantics_fixtures
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 
+#include "fixtures/mechanisms.hpp"
 #include "fixtures/mha.hpp"
 #include "fixtures/sdpa_edges.hpp"
 #include "fixtures/sdpa_options.hpp"
@@ -59,4 +61,19 @@ BOOST_AUTO_TEST_CASE(edges_streaming) {
 BOOST_AUTO_TEST_CASE(multi_head) {
     check_all<float, semantics::multi_head>(fixtures::mha::all{}, "mha");
     check_all<double, semantics::multi_head>(fixtures::mha::all{}, "mha");
+}
+
+BOOST_AUTO_TEST_CASE(mechanisms_sdpa) {
+    check_all<float, semantics::sdpa>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
+    check_all<double, semantics::sdpa>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
+}
+
+BOOST_AUTO_TEST_CASE(mechanisms_streaming) {
+    check_all<float, semantics::streaming>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
+    check_all<double, semantics::streaming>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
+}
+
+BOOST_AUTO_TEST_CASE(mechanisms_multi_head) {
+    check_all<float, semantics::multi_head>(fixtures::mechanisms::mha_all{}, "mechanisms");
+    check_all<double, semantics::multi_head>(fixtures::mechanisms::mha_all{}, "mechanisms");
 }
