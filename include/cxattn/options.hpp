@@ -45,9 +45,10 @@ template <class U> struct scale {
     constexpr explicit scale(U f) noexcept : factor(f) {}
 };
 
-// Positions (docs/semantics.md, "Positions"): query i sits at p(i) = query_offset + i, key j at
-// k(j) = key_offset + j; both 0 unless set. Every position-dependent option reads these. Every
-// p(i), k(j) and k(j) - p(i) must fit in std::ptrdiff_t (a contract; offsets within +-2^62 do).
+// Positions (docs/semantics.md, "Positions, windows and modifiers"): query i sits at
+// p(i) = query_offset + i, key j at k(j) = key_offset + j; both 0 unless set. Every
+// position-dependent option reads these. Every p(i), k(j) and k(j) - p(i) must fit in
+// std::ptrdiff_t (a contract; offsets within +-2^62 do).
 struct query_offset {
     std::ptrdiff_t value;
     constexpr explicit query_offset(std::ptrdiff_t m) noexcept : value(m) {}
@@ -70,8 +71,9 @@ struct sliding_window {
     constexpr explicit sliding_window(std::size_t l, std::size_t r = 0) noexcept : left(l), right(r) {}
 };
 
-// A run-time count of valid keys: keys from n on are masked and never read. n > S is a contract
-// violation: a compile error in constant evaluation, S at run time.
+// A run-time count of valid keys: keys from n on are masked, and what they hold has no effect (the
+// vector kernels may read the rest of the last valid key's block). n > S is a contract violation:
+// a compile error in constant evaluation, S at run time.
 struct key_length {
     std::size_t value;
     constexpr explicit key_length(std::size_t n) noexcept : value(n) {}
