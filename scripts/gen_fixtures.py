@@ -25,6 +25,9 @@ The reference implements cxattn's documented semantics (docs/semantics.md), not 
     or S) and k(j) = key_offset + j, keys j >= n, causal's k(j) > p(i), keys outside a sliding_window
     and mask_mod's false are masked too; an unmasked score is then c tanh(s / c) (softcap), + m (k(j) -
     p(i)) (ALiBi; cxattn::alibi's slope per query head), score_mod, + bias, in that order;
+  - a sink z (cxattn::sink; per query head in multi-head attention) is one more logit of each row's
+    softmax, with no value: an ordinary row's weights are exp(s - M) / (sum + exp(z - M)) with
+    M = max(max s, z); a row with every position masked, NaN or a +inf score is as without it;
   - multi-head: torch.nn.MultiheadAttention's computation (projections x W^T + b, heads of E/H
     columns, key/value head h // (H/G), mean of the heads' weights), each head by the rules above.
 Inputs are multiples of 2^-8 in [-2, 2), exact in float and double; every value is computed in
@@ -39,7 +42,9 @@ Higham, "Accuracy and Stability of Numerical Algorithms" (2nd ed., 2002), sectio
   - a weight w_j = e_j / sum:                w_j (r_j + max_k r_k + 2 S + 4), where r_j = err(s_j) + err(s_max)
                                              + |s_j - s_max| + 1 is e_j's relative error (subtraction and exp),
                                              S + 1 for the sum and division, S + 3 more for streaming's rescaling
-                                             (one exp and one product per new maximum);
+                                             (one exp and one product per new maximum); with a
+                                             sink z, r_j is taken against M and the sum has S + 1 terms,
+                                             the sink's r = err(s_max) + |z - M| + 1 among the r_k;
   - an output o = sum_j w_j v_j:             sum_j (err(w_j) |v_j| + w_j err(v_j)) + (S + 1) sum_j w_j |v_j|.
 With positions or score modifiers (tests/fixtures/mechanisms.hpp), the score's bound is that of the
 scaled dot product d = (q . k) scale, carried through the stages of modified_scores:
@@ -119,8 +124,11 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
             if m == -INF:  # every attended score -inf: weights 0, values times 0
                 out[i] = np.sum(np.zeros((len(js), 1), dtype=LD) * v[js], axis=0)
                 continue
+            sink = None if mech is None or mech.get("sink") is None else LD(mech["sink"])
+            if sink is not None:  # one more logit, with no value: the sum gains exp(z - M), M = max(m, z)
+                m = max(m, sink)
             e = np.exp(s - m)
-            wi = e / np.sum(e)
+            wi = e / (np.sum(e) + (0 if sink is None else np.exp(sink - m)))
             w[i, js] = wi
             out[i] = np.sum(wi[:, None] * v[js], axis=0)
             # Error bounds, in float64 (they are estimates of magnitude).
@@ -134,7 +142,10 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
             jmax = int(np.argmax(s))
             finite = s > -INF
             r = np.where(finite, serr + serr[jmax] + np.abs(np.where(finite, s - m, 0).astype(float)) + 1, 0)
-            wb = wi.astype(float) * (r + np.max(r) + 2 * len(js) + 4)
+            r_max, terms = np.max(r), len(js)
+            if sink is not None:
+                r_max, terms = max(r_max, serr[jmax] + abs(float(sink - m)) + 1), terms + 1
+            wb = wi.astype(float) * (r + r_max + 2 * terms + 4)
             werr[i, js] = wb
             av = np.abs(v[js]).astype(float)
             wf = wi.astype(float)
@@ -245,7 +256,11 @@ def alibi_slopes(H):
 def mechanisms_of(f, head=0, H=1):
     """attend's `mech` for the fixture fields f and query head `head` of H."""
     slope = alibi_slopes(H)[head] if f.get("alibi") else f.get("slope")
-    return {"softcap": f.get("softcap"), "slope": slope, "score_mod": f.get("score_mod"), "head": head}
+    sink = f.get("sink")
+    if isinstance(sink, list):  # one logit per query head
+        sink = sink[head]
+    return {"softcap": f.get("softcap"), "slope": slope, "score_mod": f.get("score_mod"), "head": head,
+            "sink": sink}
 
 
 def sdpa_mechanisms(q, k, v, f):
@@ -353,7 +368,7 @@ class Case:
 # The options that give positions or modify scores; a case with any of them is computed by
 # mechanism_positions and modified_scores.
 MECHANISMS = ["align_lower_right", "query_offset", "key_offset", "window", "key_length", "slope", "alibi",
-              "softcap", "score_mod", "mask_mod"]
+              "softcap", "score_mod", "mask_mod", "sink"]
 
 
 def option_argument(option, f):
@@ -383,6 +398,8 @@ def option_argument(option, f):
         return f"cxattn::softcap({literal(value, 'double')})"
     if option in ("score_mod", "mask_mod"):
         return f"cxattn::{option}({value[0]})"
+    if option == "sink":
+        return "cxattn::sink(in.sinks)" if isinstance(value, list) else f"cxattn::sink({literal(value, 'double')})"
     raise ValueError(option)
 
 
@@ -461,6 +478,8 @@ def emit_mha_case(c, wrap=False):
         s += array("additive_mask", bias)
     if scale is not None:
         s += f"    static constexpr double scale = {literal(scale, 'double')};\n"
+    if isinstance(f.get("sink"), list):
+        s += array("sinks", np.array([f["sink"]]))
     s += array("weights", w) + array("weights_bound", werr, "bound", comment="in eps of the element type")
     s += array("output", out) + array("output_bound", oerr, "bound", comment="in eps of the element type")
     return s + call_text(args, wrap)
@@ -779,6 +798,20 @@ def mechanism_cases():
         key_length=6)
     keep = rng.uniform(size=(4, 8)) < 0.8
     bias = data(rng, (4, 8), -1, 1)
+    sinks_rng = np.random.default_rng(9)  # the sink cases draw from their own generator: the others stay
+    rng_before, rng = rng, sinks_rng
+    add("sink_below", "sink(-0.5): one more logit in each row's softmax, with no value, below the largest "
+        "scores: the weights sum to less than 1.", 3, 5, sink=-0.5)
+    add("sink_above", "sink(3) with scale(0.25): above every score, so the row's exps are rescaled; causal.",
+        4, 4, causal="upper_left", scale=0.25, sink=3.0)
+    add("sink_fully_masked_rows", "sink(1) with query_offset(-2) and causal: queries 0 and 1 see no key (weights "
+        "0, output 0, whatever the sink); a NaN in key 3 past key_length(3) is never read.", 4, 4,
+        causal="upper_left", query_offset=-2, key_length=3, sink=1.0, poke=lambda k, v: k.__setitem__((3, 0), nan))
+    add("sink_minus_infinity", "sink(-inf): no sink, the weights sum to 1.", 3, 4, sink=-INF)
+    add("sink_with_modifiers", "sink(0.5) with softcap(1.5), alibi_slope(0.25), sliding_window(2) and an "
+        "additive mask: the sink is used as given, not capped, biased or masked.", 4, 6, softcap=1.5, slope=0.25,
+        window=(2, 0), causal="upper_left", bias=data(rng, (4, 6), -1, 1), sink=0.5)
+    rng = rng_before
     add("combined_causal_lower_right", "causal_lower_right, key_length(6), sliding_window(2), alibi_slope(0.125), "
         "softcap(1), a bool mask, an additive mask and scale(0.75), L = 4, S = 8: p(i) = 2 + i.", 4, 8,
         key_length=6, keep=keep, softcap=1.0, causal="lower_right", bias=bias, slope=0.125, window=(2, 0),
@@ -823,6 +856,11 @@ def mechanism_mha_cases():
         score_mod=("[](auto s, std::size_t h, std::ptrdiff_t, std::ptrdiff_t k) { using T = decltype(s); "
                    "return k % 2 == 0 ? s + T(0.25) * static_cast<T>(h) : s; }",
                    1.0, lambda h, q, k: 0.25 * h if c_remainder(k, 2) == 0 else 0.0))
+    add("mha_sinks_per_head", "cxattn::sink with a matrix<T, 1, 4> of one logit per query head (gpt-oss): "
+        "-1, 0.5, 2 and -inf (head 3 has none), 4 heads over 2 key/value heads, causal.", 4, 5, 8, 4, G=2,
+        causal="upper_left", sink=[-1.0, 0.5, 2.0, -INF])
+    add("mha_sink_one_logit", "cxattn::sink(0.25): the same logit in every head, with cxattn::alibi and "
+        "key_length(4).", 3, 5, 8, 2, alibi=True, key_length=4, sink=0.25, scale=2.0)
     return cases
 
 

@@ -43,6 +43,7 @@ template <class T, class F> struct mha_inputs {
     cxattn::matrix<bool, F::L, F::S> bool_mask;
     cxattn::matrix<T, F::L, F::S> additive_mask;
     T scale{};
+    cxattn::matrix<T, 1, F::H> sinks{}; // cxattn::sink's logits, one per query head
 };
 
 template <class T, class F> constexpr auto inputs() {
@@ -61,6 +62,7 @@ template <class T, class F> constexpr auto inputs() {
         if constexpr (requires { F::bool_mask; }) in.bool_mask = to_matrix<bool, F::L, F::S>(F::bool_mask);
         if constexpr (requires { F::additive_mask; }) in.additive_mask = to_matrix<T, F::L, F::S>(F::additive_mask);
         if constexpr (requires { F::scale; }) in.scale = static_cast<T>(F::scale);
+        if constexpr (requires { F::sinks; }) in.sinks = to_matrix<T, 1, F::H>(F::sinks);
         return in;
     } else {
         sdpa_inputs<T, F> in{to_matrix<T, F::L, F::Dk>(F::query),

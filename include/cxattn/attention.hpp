@@ -54,6 +54,11 @@ template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv,
 constexpr void attention_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               attention_result<T, L, S, Dv>& r, const Options&... options) noexcept {
     const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
+    if (resolved.refuses_sink()) { // a sink of NaN or +inf (sink_is_usable): the whole result is NaN
+        fill_with_nan(r.output);
+        fill_with_nan(r.weights);
+        return;
+    }
     const path chosen = path_for<T, true>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)

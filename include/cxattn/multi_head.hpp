@@ -221,6 +221,14 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
                                const Options&... options) noexcept {
     using params_type = mha_params<T, E, NumHeads, KDim, VDim, NumKvHeads>;
     const auto resolved = resolve_options<T, L, S>(default_scale<T, params_type::head_dim>, options...);
+    if (resolved.refuses_sink()) { // a sink of NaN or +inf (sink_is_usable): the whole result is NaN
+        fill_with_nan(r.output);
+        if constexpr (is_multi_head_result<Result>)
+            for (auto& w : r.weights) fill_with_nan(w);
+        else
+            fill_with_nan(r.weights);
+        return;
+    }
     const path chosen = path_for<T>([&] {
         return plain_arithmetic_suffices(resolved, query, key, value, params.q_proj, params.k_proj, params.v_proj,
                                          params.out_proj, params.q_bias, params.k_bias, params.v_bias, params.out_bias);
@@ -259,6 +267,9 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
                   "cxattn::multi_head_attention: value cols differ from the parameters' VDim");                        \
     static_assert(rule::key_and_value_lengths_agree<shapes::key<S, KeyCols>, shapes::value<S2, ValueCols>>,            \
                   "cxattn::multi_head_attention: key and value lengths differ (key rows != value rows)");              \
+    static_assert(rule::sinks_fit_heads<T, NumHeads, Options...>,                                                      \
+                  "cxattn::multi_head_attention: a sink's logit is a floating-point number, or a "                     \
+                  "matrix<T, 1, NumHeads> of one logit per query head");                                               \
     CXATTN_DETAIL_CHECK_OPTION_RULES("cxattn::multi_head_attention", T, L, S, Options)
 
 // torch.nn.MultiheadAttention(E, NumHeads, kdim=KDim, vdim=VDim, batch_first=True) applied to
@@ -269,7 +280,8 @@ constexpr void multi_head_into(const matrix<T, L, E>& query, const matrix<T, S, 
 // Returns output (L x E) and weights (L x S, the mean of the heads' weights; with
 // cxattn::per_head_weights a multi_head_result, each query head's L x S weights). The options are
 // those of scaled_dot_product_attention, applied to every head (score_mod and mask_mod receive the
-// query head; cxattn::alibi gives each its slope); the default scale is 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
+// query head; cxattn::alibi gives each its slope; cxattn::sink takes one logit for every head or a
+// matrix<T, 1, NumHeads> of one per query head); the default scale is 1/sqrt(E/NumHeads). Masks keep SDPA's polarity (true = attend), the opposite of
 // nn.MultiheadAttention's bool attn_mask.
 template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S, std::size_t KeyCols, class V,
           std::size_t S2, std::size_t ValueCols, class W, std::size_t E, std::size_t NumHeads, std::size_t KDim,
@@ -283,7 +295,8 @@ template <class T, std::size_t L, std::size_t QueryCols, class U, std::size_t S,
     if constexpr (mha_params<W, E, NumHeads, KDim, VDim, NumKvHeads>::valid &&
                   rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
                                                   shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
-                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...>)
+                                                  shapes::kdim<KDim>, shapes::vdim<VDim>, Options...> &&
+                  rule::sinks_fit_heads<T, NumHeads, Options...>)
         detail::multi_head_into(query, key, value, params, r, options...);
     return r;
 }
@@ -313,6 +326,7 @@ requires(
                   rule::multi_head_operands_valid<T, U, V, W, shapes::query<L, QueryCols>, shapes::key<S, KeyCols>,
                                                   shapes::value<S2, ValueCols>, shapes::embed_dim<E>,
                                                   shapes::kdim<KDim>, shapes::vdim<VDim>, Options...> &&
+                  rule::sinks_fit_heads<T, NumHeads, Options...> &&
                   rule::result_type_matches_operands<Result,
                                                      detail::multi_head_result_of<T, L, S, E, NumHeads, Options...>>)
         detail::multi_head_into(query, key, value, params, result, options...);

@@ -96,6 +96,17 @@ template <class U> struct softcap {
     constexpr explicit softcap(U c) noexcept : cap(c) {}
 };
 
+// An attention sink (gpt-oss; Xiao et al. 2024, StreamingLLM): a logit with no value that takes part
+// in each row's softmax, used as given (not scaled, capped or biased), so the weights of a row sum to
+// less than 1 (PyTorch: softmax over the scores with the logit appended, the last column dropped). A
+// row with every key masked gets weights 0 and output 0. The logit is a floating-point number,
+// converted to the element type, where it must be finite or -inf (-inf: no sink); in
+// multi_head_attention also a matrix<T, 1, NumHeads>, one logit per query head.
+template <class U> struct sink {
+    U logit;
+    constexpr explicit sink(U l) noexcept : logit(l) {}
+};
+
 // multi_head_attention returns each head's weights, std::array<matrix<T, L, S>, NumHeads>, instead
 // of their mean (PyTorch's average_attn_weights=False).
 struct per_head_weights_t {};
@@ -152,6 +163,7 @@ enum class option_kind {
     score_mod,
     mask_mod,
     per_head_weights,
+    sink,
     unknown
 };
 
@@ -174,6 +186,7 @@ template <class U> inline constexpr option_kind kind_of_option<softcap<U>> = opt
 template <class F> inline constexpr option_kind kind_of_option<score_mod<F>> = option_kind::score_mod;
 template <class F> inline constexpr option_kind kind_of_option<mask_mod<F>> = option_kind::mask_mod;
 template <> inline constexpr option_kind kind_of_option<per_head_weights_t> = option_kind::per_head_weights;
+template <class U> inline constexpr option_kind kind_of_option<sink<U>> = option_kind::sink;
 template <class T, std::size_t L, std::size_t S, std::size_t Dv>
 inline constexpr option_kind kind_of_option<attention_result<T, L, S, Dv>> = option_kind::result;
 template <class T, std::size_t R, std::size_t C>
@@ -249,6 +262,18 @@ template <class... Options>
 inline constexpr bool per_head_weights_need_heads =
     detail::count_options<detail::option_kind::per_head_weights, Options...> == 0;
 
+// cxattn::sink's logit is a floating-point number, or in multi_head_attention a matrix of one logit
+// per head (a rule of that function's: the per-head sinks are 1 x NumHeads of its element type).
+template <class Option> inline constexpr bool sink_is_a_number = true;
+template <class U> inline constexpr bool sink_is_a_number<cxattn::sink<U>> = std::is_floating_point_v<U>;
+template <class... Options> inline constexpr bool sinks_are_numbers = (sink_is_a_number<Options> && ...);
+template <class Option, class T, std::size_t H> inline constexpr bool sink_fits_heads = true;
+template <class U, class T, std::size_t H>
+inline constexpr bool sink_fits_heads<cxattn::sink<U>, T, H> = std::is_floating_point_v<U>;
+template <class T, std::size_t H> inline constexpr bool sink_fits_heads<cxattn::sink<matrix<T, 1, H>>, T, H> = true;
+template <class T, std::size_t H, class... Options>
+inline constexpr bool sinks_fit_heads = (sink_fits_heads<Options, T, H> && ...);
+
 // score_mod's callable takes (T score, std::size_t head, std::ptrdiff_t query, std::ptrdiff_t key)
 // and returns a T; mask_mod's takes (head, query, key) and returns a bool.
 template <class T, class... Options>
@@ -314,6 +339,17 @@ template <class T, class U> [[nodiscard]] constexpr T softcap_in_element_type(U 
     if (converted > T(0) && converted <= std::numeric_limits<T>::max()) return converted;
     if (is_constant_evaluated()) softcap_is_not_finite_and_positive_in_the_element_type();
     return std::numeric_limits<T>::quiet_NaN();
+}
+
+// A sink's logit in T, which must be finite or -inf: NaN or +inf (in T: 1e300 on float) fails to
+// compile in constant evaluation; at run time sink_is_usable says no, and the call's whole result is
+// NaN (resolved_options::refuses_sink).
+inline void sink_is_nan_or_plus_infinity_in_the_element_type() noexcept {}
+template <class T, class U> [[nodiscard]] constexpr bool sink_is_usable(U logit) noexcept {
+    const T converted = static_cast<T>(logit);
+    if (converted <= std::numeric_limits<T>::max()) return true; // false for NaN and +inf
+    if (is_constant_evaluated()) sink_is_nan_or_plus_infinity_in_the_element_type();
+    return false;
 }
 
 // cxattn::key_length(n) with n > S: a compile error in constant evaluation, S at run time.
@@ -439,6 +475,7 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     static constexpr bool has_softcap = count_options<option_kind::softcap, Options...> != 0;
     static constexpr bool has_score_mod = count_options<option_kind::score_mod, Options...> != 0;
     static constexpr bool has_mask_mod = count_options<option_kind::mask_mod, Options...> != 0;
+    static constexpr bool has_sink = count_options<option_kind::sink, Options...> != 0;
     // Positions other than p(i) = i + (S - L when causal_lower_right), k(j) = j, or a key_length:
     // the general key range below instead of the causal end alone.
     static constexpr bool has_positions = count_options<option_kind::query_offset, Options...> != 0 ||
@@ -446,8 +483,9 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
                                           count_options<option_kind::align_lower_right, Options...> != 0 ||
                                           has_window || has_key_length;
     // What the run-time kernels take through the one definition below (modifier masks), not
-    // through their own causal, bool and additive masks.
-    static constexpr bool has_modifiers = has_positions || has_alibi || has_softcap || has_score_mod || has_mask_mod;
+    // through their own causal, bool and additive masks; the sink rides with them.
+    static constexpr bool has_modifiers =
+        has_positions || has_alibi || has_softcap || has_score_mod || has_mask_mod || has_sink;
     static constexpr bool modifies_scores = has_alibi || has_softcap || has_score_mod;
     static constexpr std::size_t query_length = L;
     static constexpr std::size_t key_length = S;
@@ -464,6 +502,15 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     T cap{};                                       // softcap
     T slope{};                                     // ALiBi
     std::size_t head = 0;                          // the head, for the modifiers (multi_head_attention)
+    // cxattn::sink's state, held only by a call that has a sink (an empty member otherwise, which
+    // takes no storage and no instruction to initialise).
+    struct sink_state {
+        T logit = -std::numeric_limits<T>::infinity(); // the sink (the head's, with per-head sinks)
+        const T* heads = nullptr;                      // cxattn::sink(matrix<T, 1, H>): one per head
+        bool refused = false;                          // NaN or +inf: the result is NaN (refuses_sink)
+    };
+    struct no_state {};
+    [[no_unique_address]] std::conditional_t<has_sink, sink_state, no_state> sinks{};
 
     constexpr void take(const matrix<bool, L, S>& mask) noexcept { keep = &mask; }
     constexpr void take(const matrix<T, L, S>& mask) noexcept { bias = &mask; }
@@ -486,11 +533,35 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     template <class U> constexpr void take(const softcap<U>& c) noexcept { cap = softcap_in_element_type<T>(c.cap); }
     template <class F> constexpr void take(const score_mod<F>& f) noexcept { score_modifier = &f; }
     template <class F> constexpr void take(const mask_mod<F>& f) noexcept { mask_modifier = &f; }
+    template <class U> constexpr void take(const sink<U>& s) noexcept {
+        if constexpr (std::is_floating_point_v<U>) {
+            sinks.refused = !sink_is_usable<T>(s.logit);
+            sinks.logit = static_cast<T>(s.logit);
+        } else {
+            sinks.heads = s.logit.values;
+            for (const T x : s.logit.values) sinks.refused = sinks.refused || !sink_is_usable<T>(x);
+        }
+    }
 
     // After every option is taken: the lower-right alignment places the queries at n - L.
     constexpr void place_queries() noexcept {
         if constexpr (is_aligned_lower_right)
             first_query = static_cast<std::ptrdiff_t>(valid_keys) - static_cast<std::ptrdiff_t>(L);
+    }
+
+    // Whether the call's result is NaN for its sink (sink_is_usable): false, as a constant, without one.
+    [[nodiscard]] constexpr bool refuses_sink() const noexcept {
+        if constexpr (has_sink)
+            return sinks.refused;
+        else
+            return false;
+    }
+    // The sink's logit (the head's, after for_head); -inf, no sink, without one.
+    [[nodiscard]] constexpr T sink_logit() const noexcept {
+        if constexpr (has_sink)
+            return sinks.logit;
+        else
+            return -std::numeric_limits<T>::infinity();
     }
 
     // The same options for head h of H (multi_head_attention): the modifiers receive h, and
@@ -499,6 +570,8 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         resolved_options r = *this;
         r.head = h;
         if constexpr (has_head_alibi) r.slope = alibi_head_slope<T>(h, H);
+        if constexpr (has_sink)
+            if (sinks.heads != nullptr) r.sinks.logit = sinks.heads[h];
         return r;
     }
 
@@ -583,6 +656,11 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         return s;
     }
 };
+
+// Every value of m NaN: the result of a call whose sink is refused (resolved_options::refuses_sink).
+template <class T, std::size_t R, std::size_t C> constexpr void fill_with_nan(matrix<T, R, C>& m) noexcept {
+    for (T& x : m.values) x = std::numeric_limits<T>::quiet_NaN();
+}
 
 // 1/sqrt(D), the scale of scores over D components unless a cxattn::scale option is given (Vaswani et
 // al. 2017; PyTorch's default), as a constant: computed once at compile time (sqrt is correctly

@@ -26,9 +26,10 @@ namespace detail {
 // The NaN test rides in the maximum's comparison: no extra statement, so no extra Clang step. The
 // row is indexed as an array, not through a pointer: GCC's constant evaluator prices a pointer
 // dereference far above an array subscript (see plain_arithmetic::dot).
-// Returns whether the row is NaN.
-template <std::size_t N, class T, std::size_t R, std::size_t C>
-constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
+// With Sink, the logit sink takes part in the row's softmax (take_in_sink). Returns whether the row
+// is NaN.
+template <std::size_t N, bool Sink = false, class T, std::size_t R, std::size_t C>
+constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset, T sink = T{}) noexcept {
     T max = m.values[offset];
     for (std::size_t j = offset + 1; j < offset + N; ++j)
         if (m.values[j] > max || CXATTN_DETAIL_IS_NAN(m.values[j])) max = m.values[j]; // NaN, once in max, stays
@@ -39,6 +40,11 @@ constexpr bool softmax_row(matrix<T, R, C>& m, std::size_t offset) noexcept {
     }
     T sum{};
     for (std::size_t j = offset; j < offset + N; ++j) sum += (m.values[j] = cxattn::exp(m.values[j] - max));
+    if constexpr (Sink) {
+        const T factor = take_in_sink(sink, max, sum);
+        if (!CXATTN_DETAIL_EQUAL(factor, T{1}))
+            for (std::size_t j = offset; j < offset + N; ++j) m.values[j] *= factor;
+    }
     for (std::size_t j = offset; j < offset + N; ++j) m.values[j] /= sum;
     return false;
 }

@@ -35,6 +35,7 @@ template <class T, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dv,
 constexpr void streaming_into(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key, const matrix<T, S, Dv>& value,
                               matrix<T, L, Dv>& output, const Options&... options) noexcept {
     const auto resolved = resolve_options<T, L, S>(default_scale<T, Dk>, options...);
+    if (resolved.refuses_sink()) return fill_with_nan(output); // a sink of NaN or +inf (sink_is_usable)
     const path chosen = path_for<T, true>([&] { return plain_arithmetic_suffices(resolved, query, key, value); });
     if (chosen == path::kernels) {
         if constexpr (kernels_serve<T>)

@@ -2,7 +2,7 @@
 // Fuzz target: scaled_dot_product_attention and streaming_attention at run time, on float and
 // double matrices of arbitrary bit patterns and every combination of options (a trailing flags
 // byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale; and in cases of
-// their own the position options: sliding_window, key_length, key_offset), checked
+// their own the position options: sliding_window, key_length, key_offset, and a sink), checked
 // against the long double reference (tests/reference.hpp) with error bounds derived from each
 // input's conditioning (tests/fuzz/oracle.hpp).
 #include <cstdint>
@@ -28,16 +28,24 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
     bool positions = false;
     std::size_t left = 0, right = 0, valid_keys = 0;
     std::ptrdiff_t first_key = 0;
+    bool has_sink = false; // cxattn::sink(sink): any bit pattern, NaN and +inf (refused) included
+    T sink{};
 };
 
 // Calls f(options...) with the options that flags select: 24 combinations, each its own type.
 template <class Case, class F> void with_options(const Case& c, F&& f) {
-    auto with_positions = [&](auto... o) {
-        if (c.positions)
-            f(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(c.valid_keys),
-              cxattn::key_offset(c.first_key));
+    auto with_sink = [&](auto... o) {
+        if (c.has_sink)
+            f(o..., cxattn::sink(c.sink));
         else
             f(o...);
+    };
+    auto with_positions = [&](auto... o) {
+        if (c.positions)
+            with_sink(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(c.valid_keys),
+                      cxattn::key_offset(c.first_key));
+        else
+            with_sink(o...);
     };
     auto with_scale = [&](auto... o) {
         if (c.flags & 16u)
@@ -70,9 +78,10 @@ template <class Case, class F> void with_options(const Case& c, F&& f) {
     }
 }
 
-// Positions: whether the case also takes the position options, read after the other fields (so the
-// inputs of the cases without them keep their meaning).
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions = false>
+// Positions, Sink: whether the case also takes the position options and a sink, read after the
+// other fields (so the inputs of the cases without them keep their meaning).
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions = false,
+          bool Sink = false>
 void check(fuzz::input& in) {
     static case_data<T, L, S, Dk, Dv> c;
     c.q = in.next_matrix<T, L, Dk>();
@@ -91,6 +100,8 @@ void check(fuzz::input& in) {
         c.valid_keys = in.next<std::uint8_t>() % (S + 1);
         c.first_key = static_cast<std::ptrdiff_t>(in.next<std::int8_t>() % 8);
     }
+    c.has_sink = Sink;
+    if constexpr (Sink) c.sink = in.next<T>();
 
     // The reference, with the options resolved per position (docs/semantics.md).
     // Positions p(i) = i (+ n - L lower right, n the valid keys), k(j) = first_key + j.
@@ -113,6 +124,27 @@ void check(fuzz::input& in) {
                                               : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
     static reference::attention_result<L, S, Dv> ref;
     reference::attention(c.q, c.k, c.v, options, scale, ref);
+    // A sink z is one more logit of each row, with no value (docs/semantics.md, "Sinks"): an ordinary
+    // row's weights and output are the reference's times 1 - w_z, w_z = exp(z - M) / (sum_j exp(s_j -
+    // M) + exp(z - M)), M = max(max s, z); rows with NaN, a +inf score or no key attended keep theirs.
+    long double sink_weight[L] = {};
+    const bool sink_refused = c.has_sink && !(c.sink <= std::numeric_limits<T>::max()); // NaN or +inf
+    if (c.has_sink && !sink_refused && c.sink > -std::numeric_limits<T>::infinity()) {
+        for (std::size_t i = 0; i < L; ++i) {
+            long double max = c.sink, sum = 0;
+            bool ordinary = true;
+            for (std::size_t j = 0; j < S; ++j) {
+                ordinary = ordinary && !std::isnan(ref.scores[i][j]) &&
+                           ref.scores[i][j] != std::numeric_limits<long double>::infinity();
+                max = ref.scores[i][j] > max ? ref.scores[i][j] : max;
+            }
+            if (!ordinary) continue;
+            for (std::size_t j = 0; j < S; ++j) sum += std::exp(ref.scores[i][j] - max);
+            sink_weight[i] = std::exp(c.sink - max) / (sum + std::exp(c.sink - max));
+            for (std::size_t j = 0; j < S; ++j) ref.weights[i][j] *= 1 - sink_weight[i];
+            for (std::size_t d = 0; d < Dv; ++d) ref.output[i][d] *= 1 - sink_weight[i];
+        }
+    }
 
     static cxattn::attention_result<T, L, S, Dv> got;
     static cxattn::matrix<T, L, Dv> streamed;
@@ -124,6 +156,16 @@ void check(fuzz::input& in) {
     constexpr long double inf = std::numeric_limits<long double>::infinity();
     constexpr long double overflow = std::numeric_limits<T>::max() / 2;
     const long double u = std::numeric_limits<T>::epsilon() / 2.0L, tiny = std::numeric_limits<T>::denorm_min();
+    // A sink of NaN or +inf in T is refused: every weight and output NaN (docs/semantics.md).
+    if (sink_refused) {
+        for (T x : got.weights.values)
+            FUZZ_CHECK(std::isnan(x), "sink %Lg: a weight is %Lg", (long double)c.sink, (long double)x);
+        for (std::size_t i = 0; i < L * Dv; ++i)
+            FUZZ_CHECK(std::isnan(got.output.values[i]) && std::isnan(streamed.values[i]),
+                       "sink %Lg: output %zu is %Lg, streamed %Lg", (long double)c.sink, i,
+                       (long double)got.output.values[i], (long double)streamed.values[i]);
+        return;
+    }
     // A scale that is not finite and positive in T makes every unmasked weight and every output NaN
     // (docs/semantics.md); a fully masked row stays 0.
     if ((c.flags & 16u) && !(c.scale > T(0) && c.scale <= std::numeric_limits<T>::max())) {
@@ -160,7 +202,23 @@ void check(fuzz::input& in) {
             scores.error_bound = may_overflow && options.attend[i][j] ? inf : std::fmax(scores.error_bound, error);
         }
         long double weight_error[S];
-        fuzz::check_weights(&got.weights.values[i * S], scores, weight_error, "attention weights", i);
+        if (c.has_sink && !(c.sink == -std::numeric_limits<T>::infinity())) {
+            // The sink as one more score (exact), whose weight, not returned, is the exact one.
+            fuzz::score_row<S + 1> with_sink;
+            with_sink.error_bound = scores.error_bound;
+            T row[S + 1];
+            for (std::size_t j = 0; j < S; ++j) {
+                with_sink.exact[j] = scores.exact[j];
+                row[j] = got.weights(i, j);
+            }
+            with_sink.exact[S] = c.sink;
+            row[S] = T(0); // the sink's weight is not returned (not read)
+            long double errors[S + 1];
+            fuzz::check_weights(row, with_sink, errors, "attention weights with a sink", i, true);
+            for (std::size_t j = 0; j < S; ++j) weight_error[j] = errors[j];
+        } else {
+            fuzz::check_weights(&got.weights.values[i * S], scores, weight_error, "attention weights", i);
+        }
         for (std::size_t j = 0; j < S; ++j)
             FUZZ_CHECK(options.attend[i][j] && options.bias[i][j] != -inf ? true : got.weights(i, j) == 0,
                        "row %zu: masked position %zu has weight %Lg (%zu-byte elements, flags %u)", i, j,
@@ -218,5 +276,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check<float, 3, 5, 4, 3, true>(in);
     check<double, 4, 2, 2, 2, true>(in);
     check<float, 3, 70, 2, 2, true>(in);
+    // A sink, with and without the position options.
+    check<float, 3, 5, 4, 3, false, true>(in);
+    check<double, 4, 2, 2, 2, true, true>(in);
+    check<float, 3, 70, 2, 2, true, true>(in);
     return 0;
 }

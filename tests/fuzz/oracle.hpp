@@ -51,10 +51,14 @@ long double weight_bounds(const score_row<S>& scores, long double max, long doub
 }
 
 // Checks the computed weights w[0..S) of one row; returns, per position, a bound on the absolute
-// error of w[j] (infinite where none is known), for the caller's output check.
+// error of w[j] (infinite where none is known), for the caller's output check. With sink, the last
+// score is a sink's logit (cxattn::sink), whose weight is not returned: w[S - 1] is not read, and the
+// row's weights sum to 1 minus the sink's exact weight (to at most 1 where the scores are too
+// ill-conditioned to know it).
 template <class T, std::size_t S>
 void check_weights(const T* w, const score_row<S>& scores, long double (&weight_error)[S], const char* what,
-                   std::size_t row) {
+                   std::size_t row, bool sink = false) {
+    const std::size_t returned = sink ? S - 1 : S;
     constexpr long double inf = std::numeric_limits<long double>::infinity();
     long double max = -inf;
     bool has_nan = false;
@@ -63,12 +67,12 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
         if (s > max) max = s;
     }
     bool row_is_nan = false;
-    for (std::size_t j = 0; j < S; ++j) row_is_nan = row_is_nan || std::isnan(w[j]);
+    for (std::size_t j = 0; j < returned; ++j) row_is_nan = row_is_nan || std::isnan(w[j]);
     for (long double& e : weight_error) e = inf;
     if (has_nan || scores.error_bound == inf) {
         // NaN scores make NaN weights; overflow may make +-inf or NaN scores. Either way each
         // weight is NaN or in [0, 1].
-        for (std::size_t j = 0; j < S; ++j)
+        for (std::size_t j = 0; j < returned; ++j)
             FUZZ_CHECK(std::isnan(w[j]) || (w[j] >= 0 && w[j] <= 1), "%s row %zu: weight %zu is %Lg", what, row, j,
                        static_cast<long double>(w[j]));
         if (has_nan) FUZZ_CHECK(row_is_nan, "%s row %zu: a NaN score must make the row NaN", what, row);
@@ -76,7 +80,7 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
     }
     FUZZ_CHECK(!row_is_nan, "%s row %zu: NaN weights from scores without NaN", what, row);
     if (max == -inf) {
-        for (std::size_t j = 0; j < S; ++j) {
+        for (std::size_t j = 0; j < returned; ++j) {
             FUZZ_CHECK(w[j] == 0, "%s row %zu: all scores -inf, weight %zu is %Lg", what, row, j,
                        static_cast<long double>(w[j]));
             weight_error[j] = 0;
@@ -86,7 +90,7 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
     if (max == inf) {
         std::size_t count = 0;
         for (long double s : scores.exact) count += s == inf;
-        for (std::size_t j = 0; j < S; ++j) {
+        for (std::size_t j = 0; j < returned; ++j) {
             const long double want = scores.exact[j] == inf ? 1.0L / static_cast<long double>(count) : 0.0L;
             FUZZ_CHECK(std::fabs(w[j] - want) <= want * gamma<T>(2), "%s row %zu: weight %zu is %Lg, not %Lg", what,
                        row, j, static_cast<long double>(w[j]), want);
@@ -98,7 +102,8 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
     const long double relative = weight_bounds<T>(scores, max, exact);
     const long double absolute = 8.0L * std::numeric_limits<T>::denorm_min();
     long double computed_sum = 0;
-    for (std::size_t j = 0; j < S; ++j) {
+    if (sink) computed_sum = exact[S - 1];
+    for (std::size_t j = 0; j < returned; ++j) {
         // Scores so ill-conditioned that their error bound exceeds the spread of exp leave no
         // bound on the weights but [0, 1] and their sum.
         weight_error[j] = std::isfinite(relative) ? exact[j] * relative + absolute : inf;
@@ -109,8 +114,15 @@ void check_weights(const T* w, const score_row<S>& scores, long double (&weight_
                    static_cast<long double>(w[j]), exact[j], weight_error[j], scores.error_bound);
         computed_sum += w[j];
     }
-    FUZZ_CHECK(std::fabs(computed_sum - 1) <= gamma<T>(2 * S + 4) + static_cast<long double>(S) * absolute,
-               "%s row %zu: the weights sum to %.12Lg", what, row, computed_sum);
+    const long double sum_bound = gamma<T>(2 * S + 4) + static_cast<long double>(S) * absolute;
+    if (sink && !std::isfinite(relative))
+        FUZZ_CHECK(computed_sum - exact[S - 1] <= 1 + sum_bound, "%s row %zu: the weights sum to %.12Lg", what, row,
+                   computed_sum - exact[S - 1]);
+    else
+        FUZZ_CHECK(std::fabs(computed_sum - 1) <= sum_bound,
+                   "%s row %zu: the weights (and the sink's exact one) sum "
+                   "to %.12Lg",
+                   what, row, computed_sum);
 }
 
 } // namespace fuzz

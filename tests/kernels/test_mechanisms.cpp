@@ -387,3 +387,186 @@ template <class T> void check_per_head_weights() {
 
 BOOST_AUTO_TEST_CASE(per_head_weights_float) { check_per_head_weights<float>(); }
 BOOST_AUTO_TEST_CASE(per_head_weights_double) { check_per_head_weights<double>(); }
+
+namespace {
+
+// cxattn::sink(s) is one more key whose score is s and whose value is 0, its weight dropped: in
+// constant evaluation the same bits as that key appended (a zero key and value, s in an additive
+// mask) where s is below the row's largest score, the same to rounding where it is above (the row's
+// exps are then rescaled once).
+template <class T, std::size_t L, std::size_t S, std::size_t D> struct with_sink_key {
+    matrix<T, S + 1, D> k{}, v{};
+    matrix<T, L, S + 1> bias{};
+};
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+constexpr auto sink_as_key(const matrix<T, S, Dk>& k, const matrix<T, S, Dv>& v, T s, bool causal) {
+    static_assert(Dk == Dv);
+    with_sink_key<T, L, S, Dk> r;
+    for (std::size_t i = 0; i < S * Dk; ++i) r.k.values[i] = k.values[i];
+    for (std::size_t i = 0; i < S * Dv; ++i) r.v.values[i] = v.values[i];
+    for (std::size_t i = 0; i < L; ++i) {
+        for (std::size_t j = 0; j < S; ++j) r.bias(i, j) = causal && j > i ? -std::numeric_limits<T>::infinity() : T(0);
+        r.bias(i, S) = s;
+    }
+    return r;
+}
+
+template <class T> constexpr bool sinks_are_keys() {
+    constexpr std::size_t L = 4, S = 6, D = 3;
+    constexpr auto q = test_data::uniform<T, L, D>(701, T(-2), T(2));
+    constexpr auto k = test_data::uniform<T, S, D>(702, T(-2), T(2));
+    constexpr auto v = test_data::uniform<T, S, D>(703);
+    const auto scale = cxattn::scale(T(1) / cxattn::sqrt(T(D)));
+    bool ok = true;
+    for (const T s : {T(-3), T(4)}) {
+        for (const bool causal : {false, true}) {
+            const auto key = sink_as_key<T, L>(k, v, s, causal);
+            const auto expected = cxattn::scaled_dot_product_attention(q, key.k, key.v, key.bias, scale);
+            const auto r = causal ? cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(s), cxattn::causal)
+                                  : cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(s));
+            const auto streamed = causal ? cxattn::streaming_attention(q, k, v, cxattn::sink(s), cxattn::causal)
+                                         : cxattn::streaming_attention(q, k, v, cxattn::sink(s));
+            // s = -3 is below every row's largest score here: the same bits; s = 4 above: to rounding.
+            const T tolerance = s < T(0) ? T(0) : 8 * std::numeric_limits<T>::epsilon();
+            T total{};
+            for (std::size_t i = 0; i < L; ++i) {
+                T row{};
+                for (std::size_t j = 0; j < S; ++j) {
+                    const T a = r.weights(i, j), b = expected.weights(i, j);
+                    ok = ok && (a - b <= tolerance * b && b - a <= tolerance * b);
+                    row += a;
+                }
+                ok = ok && row < T(1); // the sink keeps some weight
+                total += row;
+                for (std::size_t d = 0; d < D; ++d) {
+                    const T a = r.output(i, d), b = expected.output(i, d), c = streamed(i, d);
+                    const T bound = s < T(0) ? T(0) : 8 * std::numeric_limits<T>::epsilon(); // values within 1
+                    ok = ok && a - b <= bound && b - a <= bound;
+                    // The online softmax rounds otherwise: within the kernels' tolerance (64 epsilon
+                    // relative to max(|value|, 1)).
+                    ok = ok && a - c <= 64 * std::numeric_limits<T>::epsilon() &&
+                         c - a <= 64 * std::numeric_limits<T>::epsilon();
+                }
+            }
+            ok = ok && total > T(0);
+        }
+    }
+    // A sink of -inf is no sink: the same bits.
+    ok = ok &&
+         same_bits(cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(-std::numeric_limits<T>::infinity())),
+                   cxattn::scaled_dot_product_attention(q, k, v));
+    // Every key masked: weights 0 and output 0, whatever the sink (also one far above the scores).
+    for (const T s : {T(-100), T(0), T(100)}) {
+        const auto none = cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(s), cxattn::key_length(0));
+        for (T x : none.weights.values) ok = ok && x == T(0);
+        for (T x : none.output.values) ok = ok && x == T(0);
+        for (T x : cxattn::streaming_attention(q, k, v, cxattn::sink(s), cxattn::key_length(0)).values)
+            ok = ok && x == T(0);
+    }
+    // A sink far above the scores takes nearly all the weight; one far below, none.
+    const auto high = cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(T(80)));
+    for (T x : high.weights.values) ok = ok && x < T(1e-30);
+    ok = ok && same_bits(cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(T(-200))),
+                         cxattn::scaled_dot_product_attention(q, k, v));
+    return ok;
+}
+static_assert(sinks_are_keys<float>());
+static_assert(sinks_are_keys<double>());
+
+} // namespace
+
+// Sinks at run time against compile time, on every path this build takes: with masks and modifiers,
+// a sink above the scores, rows with every key masked, many keys (the streaming kernels' blocks and
+// their skipping), and multi-head attention with one sink per head.
+template <class T> void check_sinks() {
+    using o = operands<T>;
+    const auto q = at_run_time(o::q);
+    const auto k = o::k;
+    const auto v = o::v;
+#define CXATTN_TEST_CALL(name, ...)                                                                                    \
+    {                                                                                                                  \
+        static constexpr auto fixed = cxattn::scaled_dot_product_attention(o::q, o::k, o::v, __VA_ARGS__);             \
+        const auto run = cxattn::scaled_dot_product_attention(q, k, v, __VA_ARGS__);                                   \
+        check(run.weights, fixed.weights, 1.0L / o::S / 100, name " weights");                                         \
+        check(run.output, fixed.output, 1.0L, name " output");                                                         \
+        static constexpr auto streamed = cxattn::streaming_attention(o::q, o::k, o::v, __VA_ARGS__);                   \
+        check(cxattn::streaming_attention(q, k, v, __VA_ARGS__), streamed, 1.0L, name " streaming");                   \
+    }
+    CXATTN_TEST_CALL("sink", cxattn::sink(T(0.5)))
+    CXATTN_TEST_CALL("sink above the scores", cxattn::sink(T(6)), cxattn::causal)
+    CXATTN_TEST_CALL("sink, no valid key", cxattn::sink(T(1)), cxattn::key_length(0))
+    CXATTN_TEST_CALL("sink with a bias and a window", cxattn::sink(-1.5), o::bias, cxattn::sliding_window(1, 1))
+    CXATTN_TEST_CALL("sink with modifiers", cxattn::sink(T(0.25)), cxattn::softcap(T(2)), cxattn::alibi_slope(T(0.5)),
+                     cxattn::causal_lower_right, cxattn::key_length(6))
+#undef CXATTN_TEST_CALL
+    // Over many keys, some rows seeing none (the streaming kernels skip blocks).
+    constexpr std::size_t L = 40, S = 100, D = 4;
+    static constexpr auto mq = test_data::uniform<T, L, D>(611, T(-2), T(2));
+    static constexpr auto mk = test_data::uniform<T, S, D>(612, T(-2), T(2));
+    static constexpr auto mv = test_data::uniform<T, S, D>(613);
+    const auto rq = at_run_time(mq);
+    static constexpr auto many = cxattn::scaled_dot_product_attention(mq, mk, mv, cxattn::sink(T(0.75)), cxattn::causal,
+                                                                      cxattn::query_offset(-20));
+    const auto run = cxattn::scaled_dot_product_attention(rq, mk, mv, cxattn::sink(T(0.75)), cxattn::causal,
+                                                          cxattn::query_offset(-20));
+    check(run.weights, many.weights, 1.0L / S / 100, "sink, many keys, weights");
+    check(run.output, many.output, 1.0L, "sink, many keys, output");
+    static constexpr auto streamed =
+        cxattn::streaming_attention(mq, mk, mv, cxattn::sink(T(0.75)), cxattn::causal, cxattn::query_offset(-20));
+    check(cxattn::streaming_attention(rq, mk, mv, cxattn::sink(T(0.75)), cxattn::causal, cxattn::query_offset(-20)),
+          streamed, 1.0L, "sink, many keys, streaming");
+    // A value that is not finite at a masked key, with a sink: never read.
+    auto nk = o::k;
+    auto nv = o::v;
+    nk(6, 0) = std::numeric_limits<T>::quiet_NaN();
+    nv(6, 1) = std::numeric_limits<T>::infinity();
+    static constexpr auto six =
+        cxattn::scaled_dot_product_attention(o::q, o::k, o::v, cxattn::sink(T(0.5)), cxattn::key_length(6));
+    const auto masked = cxattn::scaled_dot_product_attention(q, nk, nv, cxattn::sink(T(0.5)), cxattn::key_length(6));
+    check(masked.output, six.output, 1.0L, "sink, NaN in a masked key");
+    // A sink of NaN or +inf in T (1e300 in float) is refused at run time: every value NaN.
+    const T refused = at_run_time(matrix<T, 1, 1>{std::numeric_limits<T>::quiet_NaN()}).values[0];
+    for (T x : cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(refused)).output.values)
+        BOOST_TEST(std::isnan(x));
+    for (T x :
+         cxattn::scaled_dot_product_attention(q, k, v, cxattn::sink(std::numeric_limits<T>::infinity()), cxattn::causal)
+             .weights.values)
+        BOOST_TEST(std::isnan(x));
+    for (T x :
+         cxattn::streaming_attention(q, k, v, cxattn::sink(at_run_time(matrix<double, 1, 1>{1e300}).values[0])).values)
+        BOOST_TEST((std::isnan(x) || std::is_same_v<T, double>));
+}
+
+BOOST_AUTO_TEST_CASE(sinks_float) { check_sinks<float>(); }
+BOOST_AUTO_TEST_CASE(sinks_double) { check_sinks<double>(); }
+
+// multi_head_attention with a sink per query head (gpt-oss): a matrix<T, 1, H>; the same logit in
+// every head is the one number's sink, bit for bit.
+template <class T> void check_multi_head_sinks() {
+    constexpr std::size_t E = 8, H = 4, G = 2, L = 5, S = 6;
+    static constexpr cxattn::mha_params<T, E, H, E, E, G> params{
+        test_data::uniform<T, E, E>(190),         test_data::uniform<T, G * E / H, E>(191),
+        test_data::uniform<T, G * E / H, E>(192), test_data::uniform<T, E, E>(193),
+        test_data::uniform<T, 1, E>(194),         test_data::uniform<T, 1, G * E / H>(195),
+        test_data::uniform<T, 1, G * E / H>(196), test_data::uniform<T, 1, E>(197)};
+    static constexpr auto q = test_data::uniform<T, L, E>(198);
+    static constexpr auto kv = test_data::uniform<T, S, E>(199);
+    static constexpr matrix<T, 1, H> sinks{T(-1), T(0.5), T(3), -std::numeric_limits<T>::infinity()};
+    static constexpr matrix<T, 1, H> same{T(0.5), T(0.5), T(0.5), T(0.5)};
+    static_assert(cxattn::multi_head_attention(q, kv, kv, params, cxattn::sink(same), cxattn::causal).output ==
+                  cxattn::multi_head_attention(q, kv, kv, params, cxattn::sink(T(0.5)), cxattn::causal).output);
+    static constexpr auto fixed =
+        cxattn::multi_head_attention(q, kv, kv, params, cxattn::sink(sinks), cxattn::causal, cxattn::per_head_weights);
+    // Head 3's sink is -inf: its rows sum to 1; the others' to less.
+    static_assert(fixed.weights[3](2, 0) + fixed.weights[3](2, 1) + fixed.weights[3](2, 2) > T(0.999));
+    static_assert(fixed.weights[2](0, 0) < T(0.5));
+    const auto rq = at_run_time(q);
+    const auto run =
+        cxattn::multi_head_attention(rq, kv, kv, params, cxattn::sink(sinks), cxattn::causal, cxattn::per_head_weights);
+    check(run.output, fixed.output, 1.0L, "per-head sinks output");
+    for (std::size_t h = 0; h < H; ++h)
+        check(run.weights[h], fixed.weights[h], 1.0L / S / 100, "per-head sinks weights");
+}
+
+BOOST_AUTO_TEST_CASE(multi_head_sinks_float) { check_multi_head_sinks<float>(); }
+BOOST_AUTO_TEST_CASE(multi_head_sinks_double) { check_multi_head_sinks<double>(); }

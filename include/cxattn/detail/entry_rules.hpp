@@ -29,12 +29,13 @@ template <class T, class U, class V, class Query, class Key, class Value, class.
 inline constexpr bool attention_operands_valid = false;
 template <class T, class U, class V, std::size_t L, std::size_t Dk, std::size_t S, std::size_t Dk2, std::size_t S2,
           std::size_t Dv, class... Options>
-inline constexpr bool attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>,
-                                               shapes::value<S2, Dv>, Options...> =
-    same_element_type<T, U>&& same_element_type<T, V>&&
-        query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>>&& key_and_value_lengths_agree<
-            shapes::key<S, Dk2>, shapes::value<S2, Dv>>&& std::is_floating_point_v<T>&& alibi_needs_heads<Options...>&&
-            per_head_weights_need_heads<Options...>&& attention_options_valid<T, L, S, Options...>;
+inline constexpr bool
+    attention_operands_valid<T, U, V, shapes::query<L, Dk>, shapes::key<S, Dk2>, shapes::value<S2, Dv>, Options...> =
+        same_element_type<T, U>&& same_element_type<T, V>&&
+            query_and_key_head_sizes_agree<shapes::query<L, Dk>, shapes::key<S, Dk2>>&&
+                key_and_value_lengths_agree<shapes::key<S, Dk2>, shapes::value<S2, Dv>>&& std::is_floating_point_v<T>&&
+                    alibi_needs_heads<Options...>&& per_head_weights_need_heads<Options...>&&
+                        sinks_are_numbers<Options...>&& attention_options_valid<T, L, S, Options...>;
 
 // The result a caller passes to be written in place is the function's own result type
 // (attention_result<T, L, S, Dv>, or output_into<T, L, Dv> for streaming_attention): Result is the
@@ -50,7 +51,7 @@ template <class Expected> inline constexpr bool result_type_matches_operands<Exp
     static_assert(::cxattn::rule::every_option_is_known<Options...>,                                                   \
                   function ": an option is none of causal, causal_lower_right, align_lower_right, a mask "             \
                            "(cxattn::matrix), scale, query_offset, key_offset, sliding_window, key_length, alibi, "    \
-                           "alibi_slope, softcap, score_mod, mask_mod, per_head_weights");                             \
+                           "alibi_slope, softcap, score_mod, mask_mod, per_head_weights, sink");                       \
     static_assert(::cxattn::rule::no_result_among_options<Options...>,                                                 \
                   function ": a result among the options (pass it right after the operands; an attention_result as "   \
                            "a non-const lvalue)");                                                                     \
@@ -89,6 +90,9 @@ template <class Expected> inline constexpr bool result_type_matches_operands<Exp
                            "cxattn::alibi_slope(m))");                                                                 \
     static_assert(::cxattn::rule::per_head_weights_need_heads<Options...>,                                             \
                   function ": per_head_weights is an option of multi_head_attention");                                 \
+    static_assert(::cxattn::rule::sinks_are_numbers<Options...>,                                                       \
+                  function ": a sink's logit is a floating-point number (a matrix of one logit per head is for "       \
+                           "multi_head_attention)");                                                                   \
     CXATTN_DETAIL_CHECK_OPTION_RULES(function, T, L, S, Options)
 
 #endif // CXATTN_DETAIL_ENTRY_RULES_HPP

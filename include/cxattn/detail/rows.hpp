@@ -105,7 +105,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
         weights.values[weights_offset + j] =
             Resolved::has_pointwise_mask && options.masked(row, j) ? minus_inf : score<Dk, A>(in, j, row, options);
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
-    if (softmax_row<S>(weights, weights_offset)) { // a NaN score: the whole output row is NaN
+    if (softmax_row<S, Resolved::has_sink>(weights, weights_offset, options.sink_logit())) { // a NaN score: all NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }
@@ -121,7 +121,7 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
 // weighted sum of values in the output row itself (Dv values at output.values[output_offset], zero
 // on entry); a new maximum rescales l and the sum by exp(m_old - m_new). At the end the output is
 // divided by l. So a row holds Dv + 3 values, whatever S is. Masked positions, the all-masked row
-// and NaN behave as in attend_row.
+// and NaN behave as in attend_row; a sink is taken in after the last key, as one more.
 template <std::size_t S, std::size_t Dk, std::size_t Dv, class A, class Resolved, class Query, class Key, class Value,
           class Output>
 constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t row, const Resolved& options,
@@ -152,6 +152,11 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
         sum += weight;
         A::add_scaled(output, output_offset, weight, in.value, in.value_offset + j * Value::cols,
                       std::make_index_sequence<Dv>{});
+    }
+    if constexpr (Resolved::has_sink) { // one more logit, after the last key (take_in_sink)
+        const T factor = take_in_sink(options.sink_logit(), max, sum);
+        if (!CXATTN_DETAIL_EQUAL(factor, T{1}))
+            A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
     }
     if (CXATTN_DETAIL_EQUAL(sum, T{}))
         return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0

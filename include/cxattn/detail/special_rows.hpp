@@ -59,6 +59,26 @@ template <class T, T (*Exp)(T) = &cxattn::exp<T>> [[nodiscard]] constexpr T onli
                                                                          : Exp(s - max);
 }
 
+// cxattn::sink (docs/semantics.md, "Sinks"): a logit with no value, one more entry of the row's
+// softmax whose weight is dropped. Taken in once the row's maximum max and sum of exp(score - max)
+// are known (the online softmax: after the last key), as one more key would be: max and sum become
+// the row's with the sink, and the factor returned, exp(old max - new max), rescales the row's
+// exp(score - old max) and an output summed with them. A sink of -inf changes nothing (factor 1, the
+// sum plus 0); a row whose maximum is +inf keeps its weights (the sink's is exp(-inf)); a row with
+// every key masked gets the sum 1 from the sink alone, so its weights and output stay 0. Not for a
+// row holding a NaN score (NaN whatever the sink), nor a sink of NaN or +inf (refused where the
+// sink is taken: detail::sink_in_element_type).
+template <class T, T (*Exp)(T) = &cxattn::exp<T>> constexpr T take_in_sink(T sink, T& max, T& sum) noexcept {
+    if (!(sink > max)) {
+        sum += online_weight<T, Exp>(sink, max);
+        return T{1};
+    }
+    const T factor = online_weight<T, Exp>(max, sink); // exp(max - sink): 0 while max is -inf
+    sum = sum * factor + T{1};
+    max = sink;
+    return factor;
+}
+
 } // namespace cxattn::detail
 
 #endif // CXATTN_DETAIL_SPECIAL_ROWS_HPP

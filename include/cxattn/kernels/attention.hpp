@@ -200,7 +200,7 @@ inline void tiny_attention(const T* CXATTN_DETAIL_RESTRICT q, const T* CXATTN_DE
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LdQ, std::size_t LdK,
           std::size_t LdV, std::size_t LdO, class Mask>
 inline void attention_core(const T* q, const T* k, const T* v, T scale, T* out, T* w, const Mask& mask) noexcept {
-    if constexpr (tiny<T, L, S, Dk, Dv>) {
+    if constexpr (tiny<T, L, S, Dk, Dv> && !has_sink<Mask>) { // a sink: softmax_rows takes it in
         tiny_attention<T, L, S, Dk, Dv, LdQ, LdK, LdV, LdO>(q, k, v, scale, out, w, mask);
     } else {
         product<T, L, Dk, S, true>(q, LdQ, k, LdK, w, S, false);

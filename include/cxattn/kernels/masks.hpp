@@ -174,6 +174,18 @@ template <class Mask> [[nodiscard]] inline auto rows_from(const Mask& mask, std:
         return offset_mask<Mask>{mask, first};
 }
 
+// Whether a mask's call has a cxattn::sink, and its logit (the head's, after for_head): the kernels
+// take it into each row's softmax by cxattn::detail::take_in_sink.
+template <class Mask> inline constexpr bool has_sink = false;
+template <class T, class Resolved> inline constexpr bool has_sink<modifier_mask<T, Resolved>> = Resolved::has_sink;
+template <class Mask> inline constexpr bool has_sink<offset_mask<Mask>> = has_sink<Mask>;
+template <class T, class Resolved> [[nodiscard]] inline T sink_of(const modifier_mask<T, Resolved>& mask) noexcept {
+    return mask.options.sink_logit();
+}
+template <class Mask> [[nodiscard]] inline auto sink_of(const offset_mask<Mask>& mask) noexcept {
+    return sink_of(mask.mask);
+}
+
 } // namespace detail
 
 } // namespace cxattn::kernels

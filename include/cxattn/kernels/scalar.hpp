@@ -38,14 +38,16 @@ struct dims {
     std::size_t L, S, Dk, Dv;
 };
 
-// A call with positions, a window, key_length, mask_mod, softcap, ALiBi or score_mod: its resolved
-// options (cxattn/options.hpp) and the functions that apply their one definition, excludes
-// (resolved_options::masked), finish (final_score) and key_bound (key_end, or key_begin when !end).
+// A call with positions, a window, key_length, mask_mod, softcap, ALiBi, score_mod or a sink: its
+// resolved options (cxattn/options.hpp) and the functions that apply their one definition, excludes
+// (resolved_options::masked), finish (final_score) and key_bound (key_end, or key_begin when !end),
+// and the sink's logit (-inf: none), which each row's softmax takes in (detail::take_in_sink).
 template <class T> struct modifier_hooks {
     const void* options = nullptr;
     bool (*excludes)(const void*, std::size_t row, std::size_t j) = nullptr;
     T (*finish)(const void*, std::size_t row, std::size_t j, T score) = nullptr;
     std::size_t (*key_bound)(const void*, std::size_t row, bool end) = nullptr;
+    T sink = -std::numeric_limits<T>::infinity();
 };
 struct no_modifier_hooks {};
 
@@ -107,7 +109,7 @@ inline void with_masks(const Resolved& options, F f) noexcept {
     if constexpr (Resolved::has_modifiers) {
         f(masks<T, true>{false, 0, nullptr, nullptr,
                          modifier_hooks<T>{&options, &detail::excludes<Resolved>, &detail::finish<T, Resolved>,
-                                           &detail::key_bound<Resolved>}});
+                                           &detail::key_bound<Resolved>, options.sink_logit()}});
     } else if constexpr (!Resolved::has_pointwise_mask) {
         static constexpr masks<T> constant{causal, diagonal, nullptr, nullptr};
         f(constant);
@@ -318,7 +320,10 @@ weigh_row(T* w, std::size_t end, std::size_t S, const masks<T, Modifiers>& m, st
     }
     T sum{};
     for (std::size_t j = 0; j < end; ++j) sum += w[j] = exp_inline(w[j] - max);
-    const T inverse = T(1) / sum;
+    T factor(1); // the sink's rescaling of the row's exps
+    if constexpr (Modifiers)
+        if (m.hooks.sink > minus_inf) factor = cxattn::detail::take_in_sink<T, &rare_exp<T>>(m.hooks.sink, max, sum);
+    const T inverse = factor / sum;
     for (std::size_t j = 0; j < end; ++j) w[j] *= inverse;
     zero(w + end, S - end); // the causal mask's keys: exp(-inf)
     return kind;
@@ -494,6 +499,14 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             if (state[r].nan) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
                 for (std::size_t d = 0; d < n.Dv; ++d) o[d] = std::numeric_limits<T>::quiet_NaN();
                 continue;
+            }
+            if constexpr (Modifiers) { // one more logit after the last key (take_in_sink)
+                if (m.hooks.sink > -std::numeric_limits<T>::infinity()) {
+                    const T factor =
+                        cxattn::detail::take_in_sink<T, &detail::rare_exp<T>>(m.hooks.sink, state[r].max, state[r].sum);
+                    if (!cxattn::detail::equal(factor, T(1)))
+                        for (std::size_t d = 0; d < n.Dv; ++d) o[d] *= factor;
+                }
             }
             // A sum of 0: every weight 0 (row_kind::all_masked), the output as summed.
             if (cxattn::detail::equal(state[r].sum, T(0))) continue;

@@ -57,11 +57,12 @@ inline void rescore_if_not_finite(std::size_t i, T* row, const Rescore& rescore)
 
 // Softmax of R rows of C scores at x, each multiplied by scale first, then masked. Rescore (for
 // attention: a callable (i, row) that recomputes row i's scaled scores by the rule of
-// detail/scores.hpp) is called for a row whose scaled scores are not all finite.
+// detail/scores.hpp) is called for a row whose scaled scores are not all finite. A mask with a sink
+// (detail::has_sink) has it taken into each ordinary row (cxattn::detail::take_in_sink), row by row.
 template <class T, std::size_t R, std::size_t C, class Mask = no_mask, class Rescore = detail::no_rescore>
 inline void softmax_rows(T* x, T scale, const Mask& mask = {}, const Rescore& rescore = {}) noexcept {
     static_assert(supported<T>, "cxattn::kernels::softmax_rows: the element type must be float or double (IEEE 754)");
-    if constexpr (C < detail::lanes<T> && R * C <= 2 * detail::lanes<T>) {
+    if constexpr ((C < detail::lanes<T> && R * C <= 2 * detail::lanes<T>) || detail::has_sink<Mask>) {
         // Short rows, few of them: row by row, each pass fused (measured 2x faster at 4 x 4 than
         // separate passes). More short rows take the path below, whose exp runs on whole vectors
         // (measured 2x to 4x faster at 8 x 8).
@@ -80,13 +81,17 @@ inline void softmax_rows(T* x, T scale, const Mask& mask = {}, const Rescore& re
                 mask.apply(i, 0, row, C, C);
                 extent = detail::row_max<T, C>(row);
             }
-            const T max = detail::shift_of_row<T, C>(row, extent);
+            T max = detail::shift_of_row<T, C>(row, extent);
             kernels::exp_of_differences(row, C, max);
             T sum{};
             for (std::size_t j = 0; j < C; ++j) sum += row[j];
+            T factor(1); // the sink's rescaling of the row's exps
+            if constexpr (detail::has_sink<Mask>)
+                if (cxattn::detail::kind_of_row(extent.max, extent.has_nan) == cxattn::detail::row_kind::ordinary)
+                    factor = cxattn::detail::take_in_sink<T, &kernels::exp<T>>(detail::sink_of(mask), max, sum);
             if (cxattn::detail::equal(sum, T(0)) || cxattn::detail::is_nan(sum))
                 continue; // zeros; a NaN row as special_row_as_logits left it
-            const T inverse = T(1) / sum;
+            const T inverse = factor / sum;
             for (std::size_t j = 0; j < C; ++j) row[j] *= inverse;
         }
     } else {

@@ -138,7 +138,7 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         // One block of keys: the scores of these queries fit the scratch, so the softmax needs no
         // running maximum, and this is attention() without the weights.
         alignas(64) T scores[LB * S];
-        if constexpr (tiny<T, LB, S, Dk, Dv>) {
+        if constexpr (tiny<T, LB, S, Dk, Dv> && !has_sink<Mask>) {
             tiny_attention<T, LB, S, Dk, Dv, Dk, Dk, Dv, Dv>(q + i0 * Dk, k, v, scale, out + i0 * Dv, scores,
                                                              rows_from(mask, i0));
         } else {
@@ -181,9 +181,14 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
     if (first) // no block computed: every key masked for these rows, whose outputs are 0
         for (std::size_t i = 0; i < LB * Dv; ++i) out[i0 * Dv + i] = T(0);
     for (std::size_t r = 0; r < LB; ++r) {
+        T* o = out + (i0 + r) * Dv;
+        if constexpr (has_sink<Mask>) { // one more logit after the last key (take_in_sink)
+            const T factor = cxattn::detail::take_in_sink<T, &kernels::exp<T>>(sink_of(mask), max[r], sum[r]);
+            if (!cxattn::detail::equal(factor, T(1)))
+                for (std::size_t d = 0; d < Dv; ++d) o[d] *= factor;
+        }
         if (cxattn::detail::equal(sum[r], T(0))) continue; // every key masked: the output row stays zero
         const T inverse = T(1) / sum[r];
-        T* o = out + (i0 + r) * Dv;
         for (std::size_t d = 0; d < Dv; ++d) o[d] *= inverse;
         // A NaN sum is a row with a NaN score, NaN already (row_kind::nan).
         if (!values_finite<T, Dv>(o) && !cxattn::detail::is_nan(sum[r]))
