@@ -4,8 +4,8 @@
 # that are missing: when everything is present it touches nothing (no apt-get at all).
 #   scripts/setup.sh            the build, the examples and the test suite
 #   scripts/setup.sh GROUP...   also: ci (the compilers of CI's matrix, libFuzzer, CMake and
-#                               make for the consumer projects of tests/consumers/, and the i386
-#                               headers of the x87 refusal test),
+#                               make for the consumer projects of tests/consumers/, the i386
+#                               headers of the x87 refusal test, and numpy for the fixtures' check),
 #                               cross (the Cortex-M4F toolchain and QEMU, docs/embedded.md, and
 #                               Eigen's headers for the device benchmark),
 #                               bench (Google Benchmark, Eigen, OpenBLAS, xsimd and Highway, for -Dbenchmarks=enabled),
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 declare -A groups=(
   [base]="meson ninja-build pkg-config python3 g++ clang clang-format libboost-test-dev libmpfr-dev"
-  [ci]="clang-19 libclang-rt-14-dev cmake make g++-multilib"
+  [ci]="clang-19 libclang-rt-14-dev cmake make g++-multilib python3-numpy"
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm libeigen3-dev"
   [bench]="libbenchmark-dev libeigen3-dev libopenblas-dev libxsimd-dev libhwy-dev"
   [docs]="python3-matplotlib"

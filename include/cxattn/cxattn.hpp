@@ -12,6 +12,7 @@
 #include "cxattn/softmax.hpp"
 #include "cxattn/options.hpp"
 #include "cxattn/attention.hpp"
+#include "cxattn/additive.hpp"
 #include "cxattn/streaming.hpp"
 #include "cxattn/multi_head.hpp"
 #include "cxattn/kv_cache.hpp"
