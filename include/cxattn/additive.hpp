@@ -132,9 +132,11 @@ constexpr void additive_rows(const matrix<T, L, Dq>& query, const matrix<T, S, D
     for (std::size_t i = 0; i < L; ++i) {
         for (std::size_t a = 0; a < A; ++a)
             x.values[a] = Arithmetic::dot(query, i * Dq, params.w_query, a * Dq, std::make_index_sequence<Dq>{});
-        const std::size_t end = options.key_end(i); // keys from end on are masked
-        for (std::size_t j = 0; j < end; ++j)
-            r.weights.values[i * S + j] = Resolved::has_pointwise_mask && options.masked(i, j)
+        // Keys outside [begin, end) are masked (resolved_options::masked), as in detail::attend_row.
+        const std::size_t begin = options.key_begin(i), end = options.key_end(i);
+        for (std::size_t j = 0; j < begin; ++j) r.weights.values[i * S + j] = minus_inf;
+        for (std::size_t j = begin; j < end; ++j)
+            r.weights.values[i * S + j] = Resolved::has_pointwise_mask_in_range && options.masked_in_range(i, j)
                                               ? minus_inf
                                               : additive_score<Arithmetic>(x, y, j, params.v, i, options);
         for (std::size_t j = end; j < S; ++j) r.weights.values[i * S + j] = minus_inf;
@@ -143,8 +145,8 @@ constexpr void additive_rows(const matrix<T, L, Dq>& query, const matrix<T, S, D
             for (std::size_t d = 0; d < Dv; ++d) r.output.values[i * Dv + d] = std::numeric_limits<T>::quiet_NaN();
             continue;
         }
-        for (std::size_t j = 0; j < end; ++j)
-            if (!(Resolved::has_pointwise_mask && options.masked(i, j)))
+        for (std::size_t j = begin; j < end; ++j)
+            if (!(Resolved::has_pointwise_mask_in_range && options.masked_in_range(i, j)))
                 Arithmetic::add_scaled(r.output, i * Dv, r.weights.values[i * S + j], value, j * Dv,
                                        std::make_index_sequence<Dv>{});
     }

@@ -229,7 +229,9 @@ inline constexpr bool every_option_is_known = ((detail::kind_of_option<Options> 
 
 template <class... Options>
 inline constexpr bool
-    each_option_at_most_once = ((detail::count_options<detail::kind_of_option<Options>, Options...> <= 1) && ...);
+    each_option_at_most_once = ((detail::kind_of_option<Options> == detail::option_kind::unknown ||
+                                 detail::count_options<detail::kind_of_option<Options>, Options...> <= 1) &&
+                                ...);
 
 // A result to write in place (an attention_result lvalue, cxattn::into(matrix)) goes right after
 // the operands; among the options it is misplaced, or an attention_result that is const or a
@@ -494,22 +496,26 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     const matrix<bool, L, S>* keep = nullptr; // true = attend
     const matrix<T, L, S>* bias = nullptr;    // added to the scaled scores; -inf masks
     T score_scale{};
-    option_pointer<option_kind::score_mod, Options...> score_modifier = nullptr;
-    option_pointer<option_kind::mask_mod, Options...> mask_modifier = nullptr;
-    std::ptrdiff_t first_query = 0, first_key = 0; // p(0) and k(0)
-    std::size_t valid_keys = S;                    // keys [valid_keys, S) are masked
-    std::size_t window_left = 0, window_right = 0; // sliding_window
-    T cap{};                                       // softcap
-    T slope{};                                     // ALiBi
-    std::size_t head = 0;                          // the head, for the modifiers (multi_head_attention)
-    // cxattn::sink's state, held only by a call that has a sink (an empty member otherwise, which
-    // takes no storage and no instruction to initialise).
+    // The state of the positions and modifiers, and of a sink, each held only by a call that has
+    // them: otherwise an empty member, which takes no storage and no instruction to initialise (a
+    // call with causal, masks and scale alone costs what it did before these options existed).
+    struct modifier_state {
+        option_pointer<option_kind::score_mod, Options...> score_modifier = nullptr;
+        option_pointer<option_kind::mask_mod, Options...> mask_modifier = nullptr;
+        std::ptrdiff_t first_query = 0, first_key = 0; // p(0) and k(0)
+        std::size_t valid_keys = S;                    // keys [valid_keys, S) are masked
+        std::size_t window_left = 0, window_right = 0; // sliding_window
+        T cap{};                                       // softcap
+        T slope{};                                     // ALiBi
+        std::size_t head = 0;                          // the head, for the modifiers (multi_head_attention)
+    };
     struct sink_state {
         T logit = -std::numeric_limits<T>::infinity(); // the sink (the head's, with per-head sinks)
         const T* heads = nullptr;                      // cxattn::sink(matrix<T, 1, H>): one per head
         bool refused = false;                          // NaN or +inf: the result is NaN (refuses_sink)
     };
     struct no_state {};
+    [[no_unique_address]] std::conditional_t<has_modifiers, modifier_state, no_state> state{};
     [[no_unique_address]] std::conditional_t<has_sink, sink_state, no_state> sinks{};
 
     constexpr void take(const matrix<bool, L, S>& mask) noexcept { keep = &mask; }
@@ -522,17 +528,19 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     constexpr void take(align_lower_right_t) noexcept {}
     constexpr void take(alibi_t) noexcept {}
     constexpr void take(per_head_weights_t) noexcept {}
-    constexpr void take(query_offset m) noexcept { first_query = m.value; }
-    constexpr void take(key_offset n) noexcept { first_key = n.value; }
+    constexpr void take(query_offset m) noexcept { state.first_query = m.value; }
+    constexpr void take(key_offset n) noexcept { state.first_key = n.value; }
     constexpr void take(sliding_window w) noexcept {
-        window_left = w.left;
-        window_right = w.right;
+        state.window_left = w.left;
+        state.window_right = w.right;
     }
-    constexpr void take(cxattn::key_length n) noexcept { valid_keys = detail::valid_keys(n.value, S); }
-    template <class U> constexpr void take(const alibi_slope<U>& m) noexcept { slope = static_cast<T>(m.slope); }
-    template <class U> constexpr void take(const softcap<U>& c) noexcept { cap = softcap_in_element_type<T>(c.cap); }
-    template <class F> constexpr void take(const score_mod<F>& f) noexcept { score_modifier = &f; }
-    template <class F> constexpr void take(const mask_mod<F>& f) noexcept { mask_modifier = &f; }
+    constexpr void take(cxattn::key_length n) noexcept { state.valid_keys = detail::valid_keys(n.value, S); }
+    template <class U> constexpr void take(const alibi_slope<U>& m) noexcept { state.slope = static_cast<T>(m.slope); }
+    template <class U> constexpr void take(const softcap<U>& c) noexcept {
+        state.cap = softcap_in_element_type<T>(c.cap);
+    }
+    template <class F> constexpr void take(const score_mod<F>& f) noexcept { state.score_modifier = &f; }
+    template <class F> constexpr void take(const mask_mod<F>& f) noexcept { state.mask_modifier = &f; }
     template <class U> constexpr void take(const sink<U>& s) noexcept {
         if constexpr (std::is_floating_point_v<U>) {
             sinks.refused = !sink_is_usable<T>(s.logit);
@@ -544,9 +552,10 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     }
 
     // After every option is taken: the lower-right alignment places the queries at n - L.
+    // (Without modifiers, key_end's causal bound places them itself.)
     constexpr void place_queries() noexcept {
-        if constexpr (is_aligned_lower_right)
-            first_query = static_cast<std::ptrdiff_t>(valid_keys) - static_cast<std::ptrdiff_t>(L);
+        if constexpr (is_aligned_lower_right && has_modifiers)
+            state.first_query = static_cast<std::ptrdiff_t>(state.valid_keys) - static_cast<std::ptrdiff_t>(L);
     }
 
     // Whether the call's result is NaN for its sink (sink_is_usable): false, as a constant, without one.
@@ -568,18 +577,18 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     // cxattn::alibi gives the head's slope.
     [[nodiscard]] constexpr resolved_options for_head(std::size_t h, std::size_t H) const noexcept {
         resolved_options r = *this;
-        r.head = h;
-        if constexpr (has_head_alibi) r.slope = alibi_head_slope<T>(h, H);
+        if constexpr (has_modifiers) r.state.head = h;
+        if constexpr (has_head_alibi) r.state.slope = alibi_head_slope<T>(h, H);
         if constexpr (has_sink)
             if (sinks.heads != nullptr) r.sinks.logit = sinks.heads[h];
         return r;
     }
 
     [[nodiscard]] constexpr std::ptrdiff_t query_position(std::size_t row) const noexcept {
-        return first_query + static_cast<std::ptrdiff_t>(row);
+        return state.first_query + static_cast<std::ptrdiff_t>(row);
     }
     [[nodiscard]] constexpr std::ptrdiff_t key_position(std::size_t key) const noexcept {
-        return first_key + static_cast<std::ptrdiff_t>(key);
+        return state.first_key + static_cast<std::ptrdiff_t>(key);
     }
 
     // The keys query `row` may see lie in [key_begin(row), key_end(row)): those before the causal
@@ -594,17 +603,17 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
             else
                 return S;
         } else {
-            std::size_t end = valid_keys;
+            std::size_t end = state.valid_keys;
             const std::ptrdiff_t p = query_position(row);
-            if constexpr (is_causal) end = keys_up_to(p, first_key, end);
-            if constexpr (has_window) end = keys_up_to(saturating_add(p, window_right), first_key, end);
+            if constexpr (is_causal) end = keys_up_to(p, state.first_key, end);
+            if constexpr (has_window) end = keys_up_to(saturating_add(p, state.window_right), state.first_key, end);
             return end;
         }
     }
     [[nodiscard]] constexpr std::size_t key_begin(std::size_t row) const noexcept {
         if constexpr (has_window) {
-            const std::ptrdiff_t lowest = saturating_subtract(query_position(row), window_left);
-            return lowest <= first_key ? 0 : keys_up_to(lowest - 1, first_key, S);
+            const std::ptrdiff_t lowest = saturating_subtract(query_position(row), state.window_left);
+            return lowest <= state.first_key ? 0 : keys_up_to(lowest - 1, state.first_key, S);
         } else {
             return 0;
         }
@@ -622,29 +631,40 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         if (key >= key_end(row)) return true;
         if constexpr (has_window)
             if (key < key_begin(row)) return true;
+        return masked_in_range(row, key);
+    }
+
+    // Whether the masks given position by position (a bool mask, -inf in an additive mask, mask_mod)
+    // exclude key `key`, which lies in [key_begin(row), key_end(row)): masked() once the key range
+    // is known, as the loops over a row's keys know it.
+    static constexpr bool has_pointwise_mask_in_range = has_bool_mask || has_additive_mask || has_mask_mod;
+    [[nodiscard]] constexpr bool masked_in_range(std::size_t row, std::size_t key) const noexcept {
         if constexpr (has_bool_mask)
             if (!keep->values[row * S + key]) return true;
         if constexpr (has_additive_mask)
             if (bias_masks(bias->values[row * S + key])) return true;
         if constexpr (has_mask_mod) {
-            using F = std::remove_cvref_t<decltype(mask_modifier->function)>;
-            if (!static_cast<bool>(mask_modifier->function(head, position_argument<F, 1>(query_position(row)),
-                                                           position_argument<F, 2>(key_position(key)))))
+            using F = std::remove_cvref_t<decltype(state.mask_modifier->function)>;
+            if (!static_cast<bool>(state.mask_modifier->function(state.head,
+                                                                 position_argument<F, 1>(query_position(row)),
+                                                                 position_argument<F, 2>(key_position(key)))))
                 return true;
         }
-        return false;
+        return static_cast<void>(row), static_cast<void>(key), false;
     }
 
     // The score of an unmasked position from its scaled dot product s, through A (detail/arithmetic.hpp):
     // softcap, then ALiBi, then score_mod (docs/semantics.md, "Positions"); the additive bias comes
     // after. Every path calls it.
     template <class A> [[nodiscard]] constexpr T modified_score(std::size_t row, std::size_t key, T s) const noexcept {
-        if constexpr (has_softcap) s = A::mul(cap, cxattn::tanh(A::divide(s, cap)));
-        if constexpr (has_alibi) s = A::add(s, A::mul(slope, static_cast<T>(key_position(key) - query_position(row))));
+        if constexpr (has_softcap) s = A::mul(state.cap, cxattn::tanh(A::divide(s, state.cap)));
+        if constexpr (has_alibi)
+            s = A::add(s, A::mul(state.slope, static_cast<T>(key_position(key) - query_position(row))));
         if constexpr (has_score_mod) {
-            using F = std::remove_cvref_t<decltype(score_modifier->function)>;
-            s = static_cast<T>(score_modifier->function(s, head, position_argument<F, 2>(query_position(row)),
-                                                        position_argument<F, 3>(key_position(key))));
+            using F = std::remove_cvref_t<decltype(state.score_modifier->function)>;
+            s = static_cast<T>(state.score_modifier->function(s, state.head,
+                                                              position_argument<F, 2>(query_position(row)),
+                                                              position_argument<F, 3>(key_position(key))));
         }
         return s;
     }

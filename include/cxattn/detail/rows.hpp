@@ -100,17 +100,20 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
                           std::size_t output_offset) noexcept {
     using T = typename Weights::value_type;
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    const std::size_t end = options.key_end(row); // keys from end on are masked (resolved_options::masked)
-    for (std::size_t j = 0; j < end; ++j)
-        weights.values[weights_offset + j] =
-            Resolved::has_pointwise_mask && options.masked(row, j) ? minus_inf : score<Dk, A>(in, j, row, options);
+    // Keys outside [begin, end) are masked (resolved_options::masked); begin is 0 without a window.
+    const std::size_t begin = options.key_begin(row), end = options.key_end(row);
+    for (std::size_t j = 0; j < begin; ++j) weights.values[weights_offset + j] = minus_inf;
+    for (std::size_t j = begin; j < end; ++j)
+        weights.values[weights_offset + j] = Resolved::has_pointwise_mask_in_range && options.masked_in_range(row, j)
+                                                 ? minus_inf
+                                                 : score<Dk, A>(in, j, row, options);
     for (std::size_t j = end; j < S; ++j) weights.values[weights_offset + j] = minus_inf;
     if (softmax_row<S, Resolved::has_sink>(weights, weights_offset, options.sink_logit())) { // a NaN score: all NaN
         for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
         return;
     }
-    for (std::size_t j = 0; j < end; ++j)
-        if (!(Resolved::has_pointwise_mask && options.masked(row, j)))
+    for (std::size_t j = begin; j < end; ++j)
+        if (!(Resolved::has_pointwise_mask_in_range && options.masked_in_range(row, j)))
             A::add_scaled(output, output_offset, weights.values[weights_offset + j], in.value,
                           in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
 }
@@ -128,12 +131,12 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
                           Output& output, std::size_t output_offset) noexcept {
     using T = typename Output::value_type;
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
-    const std::size_t end = options.key_end(row);
+    const std::size_t begin = options.key_begin(row), end = options.key_end(row); // as in attend_row
 
     T max = minus_inf; // m: the largest score so far
     T sum{};           // l: sum of exp(score - m) so far
-    for (std::size_t j = 0; j < end; ++j) {
-        if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
+    for (std::size_t j = begin; j < end; ++j) {
+        if (Resolved::has_pointwise_mask_in_range && options.masked_in_range(row, j)) continue;
         const T s = score<Dk, A>(in, j, row, options);
         if (!(s <= max)) {                 // a new maximum, or NaN (which compares false)
             if (CXATTN_DETAIL_IS_NAN(s)) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
@@ -168,8 +171,8 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     // S of the largest finite number), or values hold inf or NaN: a second pass with the final m and
     // l sums normalised weights, as scaled_dot_product_attention does. Rare, so scores are recomputed.
     for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = T{};
-    for (std::size_t j = 0; j < end; ++j) {
-        if (Resolved::has_pointwise_mask && options.masked(row, j)) continue;
+    for (std::size_t j = begin; j < end; ++j) {
+        if (Resolved::has_pointwise_mask_in_range && options.masked_in_range(row, j)) continue;
         A::add_scaled(output, output_offset, online_weight(score<Dk, A>(in, j, row, options), max) / sum, in.value,
                       in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
     }

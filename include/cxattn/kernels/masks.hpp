@@ -91,10 +91,13 @@ template <class T, class Causal, bool HasKeep, bool HasBias> struct mask_set {
 template <class T, class Resolved> struct modifier_mask {
     Resolved options;
     void apply(std::size_t row, std::size_t first, T* x, std::size_t count, std::size_t) const noexcept {
-        for (std::size_t j = 0; j < count; ++j)
-            x[j] = options.masked(row, first + j)
+        const std::size_t begin = options.key_begin(row), end = options.key_end(row); // once per row
+        for (std::size_t j = 0; j < count; ++j) {
+            const std::size_t key = first + j;
+            x[j] = key < begin || key >= end || options.masked_in_range(row, key)
                        ? -std::numeric_limits<T>::infinity()
-                       : options.template final_score<cxattn::detail::plain_arithmetic>(row, first + j, x[j]);
+                       : options.template final_score<cxattn::detail::plain_arithmetic>(row, key, x[j]);
+        }
     }
     [[nodiscard]] bool masked(std::size_t row, std::size_t j, std::size_t) const noexcept {
         return options.masked(row, j);
