@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Accuracy of cxattn::portable::exp, tanh and sqrt against MPFR, with glibc's exp, expf, expl, tanh,
-// tanhf, tanhl and sqrt, sqrtf, sqrtl in the same table for context.
+// Accuracy of cxattn::portable::exp, tanh, log and sqrt against MPFR, with glibc's exp, expf, expl,
+// tanh, tanhf, tanhl, log, logf, logl and sqrt, sqrtf, sqrtl in the same table for context.
 //
-//   accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|sqrt]
+//   accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|log|sqrt]
 //
 // float: every one of the 2^32 inputs (or every S-th with --float-stride) against the correctly rounded
 // result. double and long double: N random arguments each (default 10^7, --quick 10^5), half uniform in
@@ -33,9 +33,11 @@
 
 namespace {
 
-enum class function { exp, tanh, sqrt };
+enum class function { exp, tanh, log, sqrt };
 
-const char* name_of(function f) { return f == function::exp ? "exp" : f == function::tanh ? "tanh" : "sqrt"; }
+const char* name_of(function f) {
+    return f == function::exp ? "exp" : f == function::tanh ? "tanh" : f == function::log ? "log" : "sqrt";
+}
 
 // The error of one implementation over a sweep.
 struct result {
@@ -79,6 +81,8 @@ void mpfr_eval(function f, mpfr_t out, long double x) {
         mpfr_exp(out, out, MPFR_RNDN);
     } else if (f == function::tanh) {
         mpfr_tanh(out, out, MPFR_RNDN);
+    } else if (f == function::log) {
+        mpfr_log(out, out, MPFR_RNDN);
     } else {
         mpfr_sqrt(out, out, MPFR_RNDN);
     }
@@ -127,6 +131,7 @@ float mpfr_correctly_rounded_float(function f, float x) {
     mpfr_set_flt(m.v, x, MPFR_RNDN);
     const int inexact = f == function::exp    ? mpfr_exp(m.v, m.v, MPFR_RNDN)
                         : f == function::tanh ? mpfr_tanh(m.v, m.v, MPFR_RNDN)
+                        : f == function::log  ? mpfr_log(m.v, m.v, MPFR_RNDN)
                                               : mpfr_sqrt(m.v, m.v, MPFR_RNDN);
     mpfr_subnormalize(m.v, inexact, MPFR_RNDN);
     const float y = mpfr_get_flt(m.v, MPFR_RNDN);
@@ -158,12 +163,16 @@ double float_ulp_error_approx(float y, double r) {
 }
 
 template <class T> T libm(function f, T x) {
-    return f == function::exp ? std::exp(x) : f == function::tanh ? std::tanh(x) : std::sqrt(x);
+    return f == function::exp    ? std::exp(x)
+           : f == function::tanh ? std::tanh(x)
+           : f == function::log  ? std::log(x)
+                                 : std::sqrt(x);
 }
 
 template <class T> T portable(function f, T x) {
     return f == function::exp    ? cxattn::portable::exp(x)
            : f == function::tanh ? cxattn::portable::tanh(x)
+           : f == function::log  ? cxattn::portable::log(x)
                                  : cxattn::portable::sqrt(x);
 }
 
@@ -241,6 +250,12 @@ template <class T> std::vector<T> special_arguments(function f) {
         const T one_from = T(lim::digits + 2) * std::log(T(2)) / 2;
         // and the worst double argument found by a denser sweep of [1/16, 1/10] (0.548 ULP).
         centres = {T(0.0625), T(-0.0625), one_from, -one_from, T(0), T(1), T(0x1.3c04307f2dc47p-4)};
+    } else if (f == function::log) {
+        // 1 (result +0, and the largest relative errors nearby), the ends of the reduction sqrt(1/2) and
+        // sqrt 2 in three binades, the extremes, and 1 + epsilon times a few.
+        const T root2 = std::sqrt(T(2));
+        centres = {T(1),   root2,      root2 / 2,  root2 * 2,         T(2),
+                   T(0.5), lim::max(), lim::min(), lim::denorm_min(), lim::min() / 2 * root2};
     }
     for (T c : centres) {
         T below = c, above = c;
@@ -282,6 +297,11 @@ template <class T> pair_result sweep_random(function f, std::uint64_t count, uns
         hi = 25;
         log_hi = std::log2(T(25));
         signed_ = true;
+    } else if (f == function::log) {
+        // Where log-sum-exp takes it (a sum of exps in [1, S]): uniform over [1/4, 4] (both sides of 1 and
+        // of the reduction's ends); the magnitudes cover every binade, subnormals included.
+        lo = T(0.25);
+        hi = 4;
     }
     const T log_lo = T(lim::min_exponent - lim::digits);
     const std::uint64_t chunks = (count + chunk_size - 1) / chunk_size;
@@ -363,7 +383,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 [[noreturn]] void usage() {
     std::fprintf(
-        stderr, "usage: accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|sqrt]\n");
+        stderr,
+        "usage: accuracy [--quick] [--points N] [--float-stride S] [--threads T] [--function exp|tanh|log|sqrt]\n");
     std::exit(2);
 }
 
@@ -372,7 +393,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
     std::uint64_t points = 10'000'000, float_stride = 1;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<function> functions = {function::exp, function::tanh, function::sqrt};
+    std::vector<function> functions = {function::exp, function::tanh, function::log, function::sqrt};
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const auto value = [&] {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Constant-evaluation cost of one cxattn::portable::exp / tanh / sqrt call, per compiler and type.
+"""Constant-evaluation cost of one cxattn::portable::exp / tanh / log / sqrt call, per compiler and type.
 
   python3 accuracy/constexpr_cost.py [COMPILER...]      (default: g++ clang++)
 
@@ -54,7 +54,7 @@ def main():
         version = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
         for type_ in ("float", "double", "long double"):
             base = smallest_limit(compiler, flag, "identity", type_)
-            for function in ("exp", "tanh", "sqrt"):
+            for function in ("exp", "tanh", "log", "sqrt"):
                 limit = smallest_limit(compiler, flag, function, type_)
                 per_call = (limit - base) / CALLS
                 print(f"| {version} | {function} | {type_} | {per_call:.1f} {unit} | {default} "

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// cxattn/math.hpp: exp, tanh and sqrt usable in constant evaluation and at run time.
+// cxattn/math.hpp: exp, tanh, log and sqrt usable in constant evaluation and at run time.
 //
-// cxattn::portable::exp, tanh and sqrt are the library's own algorithms: the same code runs
-// in constant evaluation and at run time, so both give identical bits. cxattn::exp and cxattn::sqrt use
-// them in constant evaluation and, at run time, std::exp / std::sqrt when CXATTN_RUNTIME_LIBM is 1.
+// cxattn::portable::exp, tanh, log and sqrt are the library's own algorithms: the same code runs
+// in constant evaluation and at run time, so both give identical bits. cxattn::exp, tanh, log and sqrt use
+// them in constant evaluation and, at run time, std::exp / std::tanh / std::log / std::sqrt when
+// CXATTN_RUNTIME_LIBM is 1.
 // Accuracy (measured against MPFR by accuracy/, reported in docs/accuracy.md): exp correctly rounded for
-// every float and within 0.51 ULP for double and long double; tanh within 0.55 ULP; sqrt correctly
-// rounded.
+// every float and within 0.51 ULP for double and long double; tanh and log within 0.55 ULP; sqrt
+// correctly rounded.
 //
 // Formats: IEEE binary32 and binary64, and the x87 80-bit extended format for long double. Where long
 // double is binary64 (MSVC, ARM EABI) it takes the double algorithm. On targets with FMA, a * b + c
@@ -128,6 +129,30 @@ template <class T> struct params<T, format::binary64> {
     static constexpr const T (&exp2_table)[128][2] = exp2_table_binary64;
     // Veltkamp's splitting constant 2^27 + 1: each half has at most 26 bits, so their products are exact.
     static constexpr T split = 0x1p27 + 1;
+    // ln2 = ln2_hi + ln2_lo to about 2^-90: exp's ln2/128 times 128; ln2_hi has 35 bits, so k ln2_hi is
+    // exact for |k| < 2^18.
+    static constexpr T ln2_hi = exp_ln2_n_hi_binary64 * 128;
+    static constexpr T ln2_lo = exp_ln2_n_lo_binary64 * 128;
+
+    // (2 atanh(s) - 2s) / s^3 = sum of 2 s2^(n-1) / (2n + 1) for s2 = s^2 <= 0.0295: Taylor to n = 10,
+    // truncation error below 2^-60 relative to 2 atanh(s).
+    static constexpr T atanh_tail(T s2) noexcept {
+        CXATTN_DETAIL_KEEP_ORDER
+        constexpr T c3 = T(2) / 3, c5 = T(2) / 5, c7 = T(2) / 7, c9 = T(2) / 9, c11 = T(2) / 11, c13 = T(2) / 13,
+                    c15 = T(2) / 15, c17 = T(2) / 17, c19 = T(2) / 19, c21 = T(2) / 21;
+        // Horner's steps, one a line; each product kept from fusing (CXATTN_DETAIL_UNFUSED).
+        // clang-format off
+        return c3 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c5 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c7 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c9 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c11 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c13 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c15 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c17 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c19 + CXATTN_DETAIL_UNFUSED(s2 * c21)))))))))))))))));
+        // clang-format on
+    }
 
     // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 5, truncation error below 2^-60 relative.
     static constexpr T expm1(T r) noexcept {
@@ -164,6 +189,32 @@ template <class T> struct params<T, format::x87> {
     static constexpr const T (&exp2_table)[128][2] = exp2_table_x87;
     // 2^32 + 1: halves of at most 32 bits of the 64-bit significand.
     static constexpr T split = T(4294967297.0);
+    // ln2 = ln2_hi + ln2_lo to about 2^-115: exp's ln2/128 times 128; ln2_hi has 38 bits, so k ln2_hi is
+    // exact for |k| < 2^26.
+    static constexpr T ln2_hi = exp_ln2_n_hi_x87 * 128;
+    static constexpr T ln2_lo = exp_ln2_n_lo_x87 * 128;
+
+    // (2 atanh(s) - 2s) / s^3 as for binary64: Taylor to n = 12, truncation error below 2^-70 relative.
+    static constexpr T atanh_tail(T s2) noexcept {
+        CXATTN_DETAIL_KEEP_ORDER
+        constexpr T c3 = T(2) / 3, c5 = T(2) / 5, c7 = T(2) / 7, c9 = T(2) / 9, c11 = T(2) / 11, c13 = T(2) / 13,
+                    c15 = T(2) / 15, c17 = T(2) / 17, c19 = T(2) / 19, c21 = T(2) / 21, c23 = T(2) / 23,
+                    c25 = T(2) / 25;
+        // Horner's steps, one a line; each product kept from fusing (CXATTN_DETAIL_UNFUSED).
+        // clang-format off
+        return c3 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c5 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c7 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c9 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c11 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c13 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c15 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c17 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c19 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c21 + CXATTN_DETAIL_UNFUSED(s2 * (
+               c23 + CXATTN_DETAIL_UNFUSED(s2 * c25)))))))))))))))))))));
+        // clang-format on
+    }
 
     // exp(r) - 1 for |r| <= ln2/256: Taylor to degree 6, truncation error below 2^-72 relative.
     static constexpr T expm1(T r) noexcept {
@@ -367,6 +418,41 @@ template <class T, class P = params<T>> CXATTN_DETAIL_EXACT_FP constexpr T tanh_
     return CXATTN_DETAIL_KEEP(q0) + residual / d_rounded;
 }
 
+// log(x) for positive finite x other than 1; the caller handles the rest.
+// x = 2^k m with m in [sqrt(1/2), sqrt 2), and log(m) = 2 atanh(s) = 2s + s^3 atanh_tail(s^2) with
+// f = m - 1 (exact, by Sterbenz) and s = f / (2 + f), |s| <= 3 - 2 sqrt 2 (the classical reduction, as
+// in fdlibm's e_log.c). 2s is the bulk of log(m): s = s_hi + s_lo by one correction with the exact
+// residual f - s_hi (2 + f) (Dekker's product, as tanh's quotient). The tail, below 0.01 of 2s, needs no
+// such care. k ln2_hi + 2 s_hi = h + e exactly (Fast2Sum: |k ln2_hi| >= 0.69 > |2 s_hi|, or k = 0); the
+// result is h + (e + k ln2_lo + 2 s_lo + tail), one rounding and errors far below it (docs/accuracy.md).
+template <class T, class P = params<T>> CXATTN_DETAIL_EXACT_FP constexpr T log_positive(T x) noexcept {
+#if defined(__clang__)
+    // Precise semantics (no reciprocal for the two divisions by d under -freciprocal-math), then no
+    // reassociation and no contraction.
+    _Pragma("float_control(precise, on)")
+#endif
+        CXATTN_DETAIL_KEEP_ORDER const normalized<T>
+            n = P::normalize(x);
+    const bool above = n.fraction > T(1.41421356237309504880L); // sqrt 2
+    const T m = above ? n.fraction / 2 : n.fraction;
+    const T k = static_cast<T>(above ? n.exponent + 1 : n.exponent);
+    const T f = m - 1;
+    const T d = 2 + f;
+    const T d_lo = CXATTN_DETAIL_KEEP(2 - d) + f; // 2 + f = d + d_lo exactly (Fast2Sum: 2 > |f|)
+    const T s_hi = f / d;
+    const exact_product<T> sd = two_product<T, P>(s_hi, d);
+    // f - s_hi d is exact (Sterbenz); s_hi d_lo is below 2^-p of s_hi.
+    const T s_lo =
+        (CXATTN_DETAIL_KEEP(CXATTN_DETAIL_KEEP(f - sd.value) - sd.error) - CXATTN_DETAIL_UNFUSED(s_hi * d_lo)) / d;
+    const T s2 = s_hi * s_hi;
+    const T tail = CXATTN_DETAIL_UNFUSED(CXATTN_DETAIL_KEEP(s_hi * s2) * P::atanh_tail(s2));
+    const T a = k * P::ln2_hi; // exact
+    const T h = a + 2 * s_hi;
+    const T e = CXATTN_DETAIL_KEEP(CXATTN_DETAIL_KEEP(a - h) + 2 * s_hi);
+    // s_lo kept: -funsafe-math-optimizations would merge the two quotients into one.
+    return h + (e + (CXATTN_DETAIL_UNFUSED(k * P::ln2_lo) + (2 * CXATTN_DETAIL_KEEP(s_lo) + tail)));
+}
+
 // sqrt(x) for positive finite x, correctly rounded. Heron's iteration from a minimax quadratic gives y
 // within 0.75 ULP of sqrt(m); Tuckerman's test with exact products then picks the correctly rounded
 // neighbour: RN(sqrt(m)) = y iff y (y - u) < m <= y (y + u), u the ULP of y (Markstein, "IA-64 and
@@ -567,6 +653,39 @@ template <std::floating_point T> constexpr T tanh(T x) noexcept {
     return x < 0 ? -y : y;
 }
 
+// Natural logarithm: within 0.55 ULP for float, double and long double (measured against MPFR,
+// docs/accuracy.md). log(1) = +0, log(+inf) = +inf, log(+-0) = -inf, log of a negative value (-inf
+// included) is NaN, NaN propagates: in constant evaluation too, as constants (no division by zero),
+// like portable::sqrt of a negative value.
+template <std::floating_point T> constexpr T log(T x) noexcept {
+    static_assert(detail::math::supported<T>,
+                  "cxattn::portable::log: unsupported floating-point format (supported: IEEE binary32, "
+                  "binary64, x87 80-bit extended)");
+    // NaN propagates.
+    if (CXATTN_DETAIL_IS_NAN(x)) {
+        return x;
+    }
+    // +0 and -0: the pole.
+    if (CXATTN_DETAIL_EQUAL(x, T(0))) {
+        return -std::numeric_limits<T>::infinity();
+    }
+    // Negative, -inf included: no real logarithm.
+    if (x < 0) {
+        return std::numeric_limits<T>::quiet_NaN();
+    }
+    // +inf.
+    if (x > std::numeric_limits<T>::max()) {
+        return x;
+    }
+    // 1: +0 as a constant (a computed zero could be -0 under -fno-signed-zeros).
+    if (CXATTN_DETAIL_EQUAL(x, T(1))) {
+        return T(0);
+    }
+    // float is computed in double: the double result's error, 2^-28 float ULP, adds to one rounding.
+    using compute = detail::math::compute_type<T>;
+    return static_cast<T>(detail::math::log_positive(static_cast<compute>(x)));
+}
+
 // Square root, correctly rounded.
 template <std::floating_point T> constexpr T sqrt(T x) noexcept {
     static_assert(detail::math::supported<T>,
@@ -616,6 +735,17 @@ template <std::floating_point T> constexpr T tanh(T x) noexcept {
     }
 #endif
     return portable::tanh(x);
+}
+
+// Natural logarithm: portable::log in constant evaluation; at run time std::log if CXATTN_RUNTIME_LIBM
+// is 1.
+template <std::floating_point T> constexpr T log(T x) noexcept {
+#if CXATTN_RUNTIME_LIBM
+    if (!cxattn::detail::is_constant_evaluated()) {
+        return std::log(x);
+    }
+#endif
+    return portable::log(x);
 }
 
 // Square root: portable::sqrt in constant evaluation; at run time std::sqrt if CXATTN_RUNTIME_LIBM is 1.

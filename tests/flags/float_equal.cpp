@@ -25,7 +25,8 @@ template <class T> constexpr bool every_path(T x) {
     const cxattn::matrix<T, 2, 2> x2{{x, 1, 2, 3}};
     const auto h = cxattn::multi_head_attention(x2, x2, x2, p, cxattn::causal);
     return a.output.values[0] + b.output.values[0] + s.values[0] + w.values[0] + m.values[0] + h.output.values[0] +
-               cxattn::exp(x) + cxattn::sqrt(x) + cxattn::portable::exp(x) + cxattn::portable::sqrt(x) >
+               cxattn::exp(x) + cxattn::sqrt(x) + cxattn::portable::exp(x) + cxattn::portable::sqrt(x) +
+               cxattn::log(x) + cxattn::portable::log(x) >
            0;
 }
 

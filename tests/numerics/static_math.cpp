@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Static test of cxattn/math.hpp (compiling is passing, with the compilers' default constant-evaluation
-// limits): special values of exp, tanh and sqrt in constant evaluation, values of tanh against their
-// correctly rounded ones (from 80 digits), and the budget of softmax over a 64 x 64 attention, 4096
-// exps in one constant evaluation, and as many tanh, for float, double and long double.
+// limits): special values of exp, tanh, log and sqrt in constant evaluation, values of tanh and log
+// against their correctly rounded ones (from 80 digits), and the budget of softmax over a 64 x 64
+// attention, 4096 exps in one constant evaluation, and as many tanh and log, for float, double and
+// long double.
 #include <cxattn/math.hpp>
 
 #include <bit>
@@ -85,6 +86,35 @@ static_assert(p::tanh(3.0) == 0x1.fd77d111a0bp-1 && p::tanh(3.0f) == 0x1.fd77d2p
               p::tanh(3.0L) == 0x1.fd77d111a0affe2p-1L);
 static_assert(p::tanh(19.5) == 1 && p::tanh(19.0) < 1 && p::tanh(9.1f) == 1 && p::tanh(8.5f) < 1);
 
+// log: the same special values in constant evaluation as at run time, as constants.
+static_assert(is_nan(p::log(lim<float>::quiet_NaN())) && is_nan(p::log(lim<double>::quiet_NaN())) &&
+              is_nan(p::log(lim<long double>::quiet_NaN()))); // NaN propagates
+static_assert(is_nan(p::log(-1.0f)) && is_nan(p::log(-lim<double>::denorm_min())) &&
+              is_nan(p::log(-lim<long double>::infinity()))); // negative: NaN
+static_assert(p::log(0.0f) == -lim<float>::infinity() && p::log(-0.0) == -lim<double>::infinity() &&
+              p::log(0.0L) == -lim<long double>::infinity()); // +-0: -inf
+static_assert(p::log(lim<float>::infinity()) == lim<float>::infinity() &&
+              p::log(lim<long double>::infinity()) == lim<long double>::infinity()); // +inf
+static_assert(is_positive_zero(p::log(1.0f)) && is_positive_zero(p::log(1.0)) &&
+              is_positive_zero(p::log(1.0L))); // exactly +0
+// Correctly rounded values (80 digits): the extremes, subnormals, both ends of the reduction, near 1.
+static_assert(p::log(lim<double>::max()) == 0x1.62e42fefa39efp+9 && p::log(lim<float>::max()) == 0x1.62e43p+6f &&
+              p::log(lim<long double>::max()) == 0x1.62e42fefa39ef358p+13L);
+static_assert(p::log(lim<double>::denorm_min()) == -0x1.74385446d71c3p+9 &&
+              p::log(lim<float>::denorm_min()) == -0x1.9d1dap+6f &&
+              p::log(lim<long double>::denorm_min()) == -0x1.6436716d5406e6d8p+13L);
+static_assert(p::log(0.75) == -0x1.269621134db92p-2 && p::log(0.75f) == -0x1.269622p-2f &&
+              p::log(0.75L) == -0x1.269621134db92784p-2L); // m = 1.5 / 2: m - 1 < 0
+static_assert(p::log(1.5) == 0x1.9f323ecbf984cp-2 && p::log(1.5f) == 0x1.9f323ep-2f &&
+              p::log(1.5L) == 0x1.9f323ecbf984bf2cp-2L); // m = 0.75, k = 1
+static_assert(p::log(0.9375) == -0x1.08598b59e3a07p-4 && p::log(0.9375f) == -0x1.08598cp-4f &&
+              p::log(0.9375L) == -0x1.08598b59e3a0688ap-4L); // near 1, from below
+static_assert(p::log(1.0625) == 0x1.f0a30c01162a6p-5 && p::log(1.0625f) == 0x1.f0a30cp-5f &&
+              p::log(1.0625L) == 0x1.f0a30c01162a6618p-5L); // near 1, from above
+static_assert(p::log(3.0) == 0x1.193ea7aad030bp+0 && p::log(3.0f) == 0x1.193ea8p+0f &&
+              p::log(3.0L) == 0x1.193ea7aad030a976p+0L);
+static_assert(p::log(64.0) == 0x1.0a2b23f3bab73p+2 && p::log(64.0f) == 0x1.0a2b24p+2f &&
+              p::log(64.0L) == 0x1.0a2b23f3bab73682p+2L); // 6 ln2: m = 1, k = 6
 // sqrt
 static_assert(is_nan(p::sqrt(lim<float>::quiet_NaN()))); // NaN propagates
 static_assert(is_nan(p::sqrt(lim<double>::quiet_NaN())));
@@ -104,10 +134,12 @@ static_assert(p::sqrt(lim<long double>::max()) == 0x1.fffffffffffffffep+8191L);
 static_assert(p::sqrt(2.0) == 0x1.6a09e667f3bcdp+0 && p::sqrt(2.0f) == 0x1.6a09e6p+0f);
 static_assert(p::sqrt(2.0L) == 0x1.6a09e667f3bcc908p+0L);
 
-// cxattn::exp and cxattn::sqrt are the portable ones in constant evaluation.
+// cxattn::exp, tanh, log and sqrt are the portable ones in constant evaluation.
 static_assert(cxattn::exp(1.0) == p::exp(1.0) && cxattn::exp(-3.5f) == p::exp(-3.5f));
 static_assert(cxattn::sqrt(2.0L) == p::sqrt(2.0L) && cxattn::sqrt(3.0f) == p::sqrt(3.0f));
 static_assert(cxattn::tanh(0.75) == p::tanh(0.75) && cxattn::tanh(-2.5f) == p::tanh(-2.5f));
+static_assert(cxattn::log(0.75) == p::log(0.75) && cxattn::log(40.0f) == p::log(40.0f) &&
+              cxattn::log(3.0L) == p::log(3.0L));
 
 // 64 x 64 exps in one constant evaluation, the softmax of a 64 x 64 attention, within default limits.
 template <class T> constexpr T sum_of_4096_exps() {
@@ -136,5 +168,20 @@ template <class T> constexpr T sum_of_4096_tanh() {
 static_assert(sum_of_4096_tanh<float>() > -2 && sum_of_4096_tanh<float>() < 0);
 static_assert(sum_of_4096_tanh<double>() > -2 && sum_of_4096_tanh<double>() < 0);
 static_assert(sum_of_4096_tanh<long double>() > -2 && sum_of_4096_tanh<long double>() < 0);
+
+// 64 x 64 log in one constant evaluation (the log-sum-exp of each row of 64 attentions of 64 rows,
+// sums in [1, 64]), within default limits.
+template <class T> constexpr T sum_of_4096_logs() {
+    T sum = 0;
+    for (int i = 0; i < 64; ++i) {
+        for (int j = 0; j < 64; ++j) {
+            sum += p::log(1 + static_cast<T>(i * 64 + j) / 65);
+        }
+    }
+    return sum;
+}
+static_assert(sum_of_4096_logs<float>() > 13200 && sum_of_4096_logs<float>() < 13220);
+static_assert(sum_of_4096_logs<double>() > 13200 && sum_of_4096_logs<double>() < 13220);
+static_assert(sum_of_4096_logs<long double>() > 13200 && sum_of_4096_logs<long double>() < 13220);
 
 } // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Compile-time and run-time results of cxattn/math.hpp, bit for bit. For each type, 1024 arguments
 // per function are evaluated in constant evaluation (constexpr arrays) and again at run time; the
-// portable algorithms must agree exactly, and cxattn::exp / tanh / sqrt must equal portable:: in
+// portable algorithms must agree exactly, and cxattn::exp / tanh / log / sqrt must equal portable:: in
 // constant evaluation and, at run time, std:: (CXATTN_RUNTIME_LIBM=1) or portable:: (=0).
 // portable::exp<float>'s float-only steps (taken at run time on cores whose FPU has single precision
 // only) are compared with its double algorithm on every 61st float, unfused and (with GCC) fused, and
@@ -41,6 +41,13 @@ template <class T>
 constexpr auto tanh_arguments = numerics::arguments<T, count>(
     T(-25), T(25), std::numeric_limits<T>::min_exponent - std::numeric_limits<T>::digits, 5, true);
 
+// log: positive, uniform over [0, 64] (log-sum-exp's sums, and 0) and magnitudes over every binade.
+template <class T>
+constexpr auto log_arguments = numerics::arguments<T, count>(T(0), T(64),
+                                                             std::numeric_limits<T>::min_exponent -
+                                                                 std::numeric_limits<T>::digits,
+                                                             std::numeric_limits<T>::max_exponent - 1, false);
+
 template <class T>
 constexpr auto sqrt_arguments = numerics::arguments<T, count>(T(0), std::numeric_limits<T>::max(),
                                                               std::numeric_limits<T>::min_exponent -
@@ -56,6 +63,12 @@ struct portable_tanh {
 struct dispatch_tanh {
     template <class T> constexpr T operator()(T x) const noexcept { return cxattn::tanh(x); }
 };
+struct portable_log {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::portable::log(x); }
+};
+struct dispatch_log {
+    template <class T> constexpr T operator()(T x) const noexcept { return cxattn::log(x); }
+};
 struct portable_sqrt {
     template <class T> constexpr T operator()(T x) const noexcept { return cxattn::portable::sqrt(x); }
 };
@@ -69,6 +82,7 @@ struct dispatch_sqrt {
 // Results computed in constant evaluation.
 template <class T> constexpr auto exp_results = numerics::map(exp_arguments<T>, portable_exp{});
 template <class T> constexpr auto tanh_results = numerics::map(tanh_arguments<T>, portable_tanh{});
+template <class T> constexpr auto log_results = numerics::map(log_arguments<T>, portable_log{});
 template <class T> constexpr auto sqrt_results = numerics::map(sqrt_arguments<T>, portable_sqrt{});
 
 // In constant evaluation the dispatching functions are the portable ones (no NaN among the results,
@@ -79,6 +93,9 @@ static_assert(numerics::map(exp_arguments<long double>, dispatch_exp{}) == exp_r
 static_assert(numerics::map(tanh_arguments<float>, dispatch_tanh{}) == tanh_results<float>);
 static_assert(numerics::map(tanh_arguments<double>, dispatch_tanh{}) == tanh_results<double>);
 static_assert(numerics::map(tanh_arguments<long double>, dispatch_tanh{}) == tanh_results<long double>);
+static_assert(numerics::map(log_arguments<float>, dispatch_log{}) == log_results<float>);
+static_assert(numerics::map(log_arguments<double>, dispatch_log{}) == log_results<double>);
+static_assert(numerics::map(log_arguments<long double>, dispatch_log{}) == log_results<long double>);
 static_assert(numerics::map(sqrt_arguments<float>, dispatch_sqrt{}) == sqrt_results<float>);
 static_assert(numerics::map(sqrt_arguments<double>, dispatch_sqrt{}) == sqrt_results<double>);
 static_assert(numerics::map(sqrt_arguments<long double>, dispatch_sqrt{}) == sqrt_results<long double>);
@@ -109,9 +126,11 @@ void check_run_time(const std::array<T, count>& xs, F f, Expected expected, cons
 template <class T> void check_type() {
     const auto compile_time_exp = [](std::size_t i, T) { return exp_results<T>[i]; };
     const auto compile_time_tanh = [](std::size_t i, T) { return tanh_results<T>[i]; };
+    const auto compile_time_log = [](std::size_t i, T) { return log_results<T>[i]; };
     const auto compile_time_sqrt = [](std::size_t i, T) { return sqrt_results<T>[i]; };
     check_run_time(exp_arguments<T>, portable_exp{}, compile_time_exp, "portable::exp");
     check_run_time(tanh_arguments<T>, portable_tanh{}, compile_time_tanh, "portable::tanh");
+    check_run_time(log_arguments<T>, portable_log{}, compile_time_log, "portable::log");
     check_run_time(sqrt_arguments<T>, portable_sqrt{}, compile_time_sqrt, "portable::sqrt");
 #if CXATTN_RUNTIME_LIBM
     check_run_time(
@@ -119,10 +138,13 @@ template <class T> void check_type() {
     check_run_time(
         tanh_arguments<T>, dispatch_tanh{}, [](std::size_t, T x) { return std::tanh(x); }, "tanh (libm)");
     check_run_time(
+        log_arguments<T>, dispatch_log{}, [](std::size_t, T x) { return std::log(x); }, "log (libm)");
+    check_run_time(
         sqrt_arguments<T>, dispatch_sqrt{}, [](std::size_t, T x) { return std::sqrt(x); }, "sqrt (libm)");
 #else
     check_run_time(exp_arguments<T>, dispatch_exp{}, compile_time_exp, "exp (portable)");
     check_run_time(tanh_arguments<T>, dispatch_tanh{}, compile_time_tanh, "tanh (portable)");
+    check_run_time(log_arguments<T>, dispatch_log{}, compile_time_log, "log (portable)");
     check_run_time(sqrt_arguments<T>, dispatch_sqrt{}, compile_time_sqrt, "sqrt (portable)");
 #endif
 }
@@ -144,7 +166,11 @@ template <class T> constexpr bool special_values_hold() {
            negative_zero(p::sqrt(-T(0))) && p::sqrt(T(4)) == 2 && p::sqrt(lim::denorm_min()) > 0 &&
            p::sqrt(lim::max()) < inf && p::tanh(nan) != p::tanh(nan) && p::tanh(inf) == 1 && p::tanh(-inf) == -1 &&
            positive_zero(p::tanh(T(0))) && negative_zero(p::tanh(-T(0))) && p::tanh(lim::max()) == 1 &&
-           p::tanh(-lim::max()) == -1 && p::tanh(lim::denorm_min()) == lim::denorm_min();
+           p::tanh(-lim::max()) == -1 && p::tanh(lim::denorm_min()) == lim::denorm_min() &&
+           p::log(nan) != p::log(nan) && p::log(-T(1)) != p::log(-T(1)) && p::log(-inf) != p::log(-inf) &&
+           p::log(-lim::denorm_min()) != p::log(-lim::denorm_min()) && p::log(T(0)) == -inf && p::log(-T(0)) == -inf &&
+           p::log(inf) == inf && positive_zero(p::log(T(1))) && p::log(lim::denorm_min()) < 0 &&
+           p::log(lim::max()) < inf && p::log(T(2)) > 0;
 }
 static_assert(special_values_hold<float>());
 static_assert(special_values_hold<double>());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Accuracy bounds of cxattn::portable::exp, tanh and sqrt on a fast subset:
+// Accuracy bounds of cxattn::portable::exp, tanh, log and sqrt on a fast subset:
 // 10^5 random arguments per type and function plus every special and threshold value.
-// References: exp and tanh of float and double are long double expl and tanhl rounded to the type
+// References: exp, tanh and log of float and double are long double expl, tanhl and logl rounded to the type
 // (within 0.5 + 2^-10 ULP, so a result within 0.5 + e ULP is within 1 ULP of it); of long double,
 // MPFR, correctly rounded with subnormals; sqrt is std::sqrt, correctly rounded by IEEE 754.
 // The full sweep (every float, 10^7 double and long double) is the accuracy program, accuracy/.
@@ -57,6 +57,14 @@ template <class T> T reference_tanh(T x) {
         return mpfr_ld(&mpfr_tanh, x);
     } else {
         return static_cast<T>(std::tanh(static_cast<long double>(x)));
+    }
+}
+
+template <class T> T reference_log(T x) {
+    if constexpr (std::is_same_v<T, long double>) {
+        return mpfr_ld(&mpfr_log, x);
+    } else {
+        return static_cast<T>(std::log(static_cast<long double>(x)));
     }
 }
 
@@ -137,6 +145,31 @@ template <class T> void check_tanh(int128 bound) {
     BOOST_TEST(static_cast<long long>(w.ulps) <= static_cast<long long>(bound), "at " << w.argument);
 }
 
+// log: uniform over [0, 4] (both sides of 1, where log-sum-exp takes it) and log-uniform magnitudes
+// over every binade from the smallest subnormal, plus the special values, 1 and its neighbours, and the
+// ends of the reduction (sqrt(1/2), sqrt 2) in three binades.
+template <class T> void check_log(int128 bound) {
+    using lim = std::numeric_limits<T>;
+    std::vector<T> xs = numerics::random_arguments<T>(50'000, T(0), T(4), lim::max(), false, 11);
+    for (T x : {T(0), -T(0), lim::infinity(), -lim::infinity(), lim::quiet_NaN(), -T(1), -lim::denorm_min(), lim::max(),
+                lim::min(), lim::denorm_min(), lim::epsilon(), T(2), T(0.5)})
+        xs.push_back(x);
+    const T root2 = std::sqrt(T(2));
+    for (T t : {T(1), root2, root2 / 2, root2 * 2, lim::min() * root2}) {
+        T below = t, above = t;
+        xs.push_back(t);
+        for (int i = 0; i < 4; ++i) {
+            xs.push_back(below = std::nextafter(below, T(0)));
+            xs.push_back(above = std::nextafter(above, lim::infinity()));
+        }
+    }
+    const worst w = max_distance(
+        xs, [](T x) { return cxattn::portable::log(x); }, [](T x) { return reference_log(x); });
+    BOOST_TEST_MESSAGE("log<" << type_name<T>() << ">: max " << static_cast<long long>(w.ulps) << " ULP at "
+                              << w.argument << " over " << xs.size() << " arguments");
+    BOOST_TEST(static_cast<long long>(w.ulps) <= static_cast<long long>(bound), "at " << w.argument);
+}
+
 template <class T> void check_sqrt() {
     const std::vector<T> xs = sqrt_arguments<T>();
     BOOST_TEST(xs.size() >= 100'000u);
@@ -184,6 +217,25 @@ BOOST_AUTO_TEST_CASE(tanh_special_values) {
     BOOST_TEST((p::tanh(0.0) == 0.0 && !std::signbit(p::tanh(0.0))));
     BOOST_TEST(p::tanh(lim::denorm_min()) == lim::denorm_min());
     BOOST_TEST(p::tanh(-lim::max()) == -1.0);
+}
+
+BOOST_AUTO_TEST_CASE(log_float_within_1_ulp) { check_log<float>(1); }
+BOOST_AUTO_TEST_CASE(log_double_within_1_ulp) { check_log<double>(1); }
+BOOST_AUTO_TEST_CASE(log_long_double_within_1_ulp) { check_log<long double>(1); }
+
+BOOST_AUTO_TEST_CASE(log_special_values) {
+    using lim = std::numeric_limits<double>;
+    namespace p = cxattn::portable;
+    BOOST_TEST(std::isnan(p::log(lim::quiet_NaN())));
+    BOOST_TEST(std::isnan(p::log(-1.0)));
+    BOOST_TEST(std::isnan(p::log(-lim::denorm_min())));
+    BOOST_TEST(std::isnan(p::log(-lim::infinity())));
+    BOOST_TEST(p::log(lim::infinity()) == lim::infinity());
+    BOOST_TEST(p::log(0.0) == -lim::infinity());
+    BOOST_TEST(p::log(-0.0) == -lim::infinity());
+    BOOST_TEST((p::log(1.0) == 0.0 && !std::signbit(p::log(1.0))));
+    BOOST_TEST(p::log(lim::denorm_min()) == -0x1.74385446d71c3p+9); // -1074 ln2, correctly rounded
+    BOOST_TEST(p::log(lim::max()) == 0x1.62e42fefa39efp+9);
 }
 
 BOOST_AUTO_TEST_CASE(sqrt_float_correctly_rounded) { check_sqrt<float>(); }
