@@ -12,8 +12,8 @@ so building and testing cxattn needs neither Python nor numpy.
 The reference implements docs/semantics.md, "Additive attention" (Bahdanau, Cho & Bengio 2015,
 appendix A.1.2): x = Q W_q^T, y = K W_k^T, score(i, j) = sum_a v_a tanh(x_ia + y_ja) + bias(i, j),
 no scale; the masks and positions are scripts/gen_fixtures.py's (mechanism_positions, imported from
-it, so that both references share one definition of a masked position), and so are the rules of the
-softmax's special rows (a masked position weighs exactly 0 and is never read; a fully masked row
+it, so that both references share one definition of a masked position), and so is each row's softmax
+with its special rows and error bounds (weigh_row) (a masked position weighs exactly 0 and is never read; a fully masked row
 gives weights 0 and output 0; a NaN among a row's scores makes its weights NaN, except at masked
 positions, and its outputs NaN). Inputs are multiples of 2^-8 in [-2, 2), exact in float and double.
 
@@ -42,7 +42,8 @@ except ImportError:
     sys.exit("gen_additive_fixtures.py needs numpy: on Debian, apt-get install python3-numpy and run /usr/bin/python3")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_fixtures import array, call_text, data, doc_comment, mechanism_positions, option_argument  # noqa: E402
+from gen_fixtures import (array, call_text, data, doc_comment, mechanism_positions, option_argument,  # noqa: E402
+                          weigh_row)
 
 LD = np.longdouble
 INF = float("inf")
@@ -91,32 +92,7 @@ def additive(q, k, v, wq, wk, va, f):
             if bias is not None:
                 s = s + bias[i, js]
                 serr = serr + np.abs(s).astype(float)
-            if np.any(np.isnan(s)):
-                w[i, js] = np.where(s == -INF, 0, np.nan)  # masked positions (never in js) stay 0
-                out[i, :] = np.nan
-                continue
-            m = np.max(s)
-            if m == INF:  # the limit of softmax: the +inf scores share the weight
-                wi = (s == INF).astype(LD) / np.count_nonzero(s == INF)
-                w[i, js] = wi
-                out[i] = np.sum(wi[:, None] * v[js], axis=0)
-                werr[i, js] = wi.astype(float)
-                oerr[i] = (len(js) + 1) * (wi.astype(float) @ np.abs(v[js]).astype(float))
-                continue
-            if m == -INF:  # every attended score -inf: weights 0, values times 0
-                out[i] = np.sum(np.zeros((len(js), 1), dtype=LD) * v[js], axis=0)
-                continue
-            e = np.exp(s - m)
-            wi = e / np.sum(e)
-            w[i, js] = wi
-            out[i] = np.sum(wi[:, None] * v[js], axis=0)
-            jmax = int(np.argmax(s))
-            finite = s > -INF
-            r = np.where(finite, serr + serr[jmax] + np.abs(np.where(finite, s - m, 0).astype(float)) + 1, 0)
-            wb = wi.astype(float) * (r + np.max(r) + 2 * len(js) + 4)
-            werr[i, js] = wb
-            av = np.abs(v[js]).astype(float)
-            oerr[i] = wb @ av + (len(js) + 1) * (wi.astype(float) @ av)
+            w[i, js], out[i], werr[i, js], oerr[i] = weigh_row(s, serr, v[js], np.zeros((len(js), Dv)))
     return w, out, werr, oerr
 
 

@@ -105,56 +105,53 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
             js = np.nonzero(att)[0]
             if len(js) == 0:
                 continue  # weights 0, output 0
+            aq, ak = np.abs(q[i]).astype(float), np.abs(k[js]).astype(float)
             if mech is None:
                 s = np.array([np.sum(q[i] * k[j]) * scale + (bias[i, j] if bias is not None else 0) for j in js],
                              dtype=LD)
-            else:
-                d = np.array([np.sum(q[i] * k[j]) * scale for j in js], dtype=LD)
-                s, mech_err = modified_scores(d, i, js, None if bias is None else bias[i, js], mech)
-            if np.any(np.isnan(s)):
-                w[i, js] = np.where(s == -INF, 0, np.nan)  # masked positions (never in js) stay 0
-                out[i, :] = np.nan
-                continue
-            m = np.max(s)
-            if m == INF:  # the limit of softmax: the +inf scores share the weight
-                wi = (s == INF).astype(LD) / np.count_nonzero(s == INF)
-                w[i, js] = wi
-                out[i] = np.sum(wi[:, None] * v[js], axis=0)
-                werr[i, js] = wi.astype(float)
-                av = np.abs(v[js]).astype(float)
-                oerr[i] = wi.astype(float) @ verr[js] + (len(js) + 1) * (wi.astype(float) @ av)
-                continue
-            if m == -INF:  # every attended score -inf: weights 0, values times 0
-                out[i] = np.sum(np.zeros((len(js), 1), dtype=LD) * v[js], axis=0)
-                continue
-            sink = None if mech is None or mech.get("sink") is None else LD(mech["sink"])
-            if sink is not None:  # one more logit, with no value: the sum gains exp(z - M), M = max(m, z)
-                m = max(m, sink)
-            e = np.exp(s - m)
-            wi = e / (np.sum(e) + (0 if sink is None else np.exp(sink - m)))
-            w[i, js] = wi
-            out[i] = np.sum(wi[:, None] * v[js], axis=0)
-            # Error bounds, in float64 (they are estimates of magnitude).
-            aq, ak = np.abs(q[i]).astype(float), np.abs(k[js]).astype(float)
-            if mech is None:
                 serr = ((Dk + 2) * (ak @ aq) * abs(float(scale)) + np.abs(s.astype(float))
                         + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
             else:  # the scaled dot product's bound (its own rounding |d|), through the modifiers
+                d = np.array([np.sum(q[i] * k[j]) * scale for j in js], dtype=LD)
+                s, mech_err = modified_scores(d, i, js, None if bias is None else bias[i, js], mech)
                 serr = mech_err((Dk + 2) * (ak @ aq) * abs(float(scale)) + np.abs(d.astype(float))
                                 + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
-            jmax = int(np.argmax(s))
-            finite = s > -INF
-            r = np.where(finite, serr + serr[jmax] + np.abs(np.where(finite, s - m, 0).astype(float)) + 1, 0)
-            r_max, terms = np.max(r), len(js)
-            if sink is not None:
-                r_max, terms = max(r_max, serr[jmax] + abs(float(sink - m)) + 1), terms + 1
-            wb = wi.astype(float) * (r + r_max + 2 * terms + 4)
-            werr[i, js] = wb
-            av = np.abs(v[js]).astype(float)
-            wf = wi.astype(float)
-            with np.errstate(invalid="ignore"):
-                oerr[i] = wb @ av + wf @ verr[js] + (len(js) + 1) * (wf @ av)
+            sink = None if mech is None or mech.get("sink") is None else LD(mech["sink"])
+            w[i, js], out[i], werr[i, js], oerr[i] = weigh_row(s, serr, v[js], verr[js], sink)
     return w, out, werr, oerr
+
+
+def weigh_row(s, serr, vj, verrj, sink=None):
+    """One row's softmax over its attended scores s (long double; NaN and +-inf included), with the
+    scores' error bounds serr (float), and its output over the attended values vj (long double, one
+    row per score) with their error bounds verrj; sink: cxattn::sink's logit, or None. Returns the
+    weights, the output and their error bounds (in eps). Shared by every fixture generator."""
+    n, Dv = vj.shape
+    with np.errstate(invalid="ignore", over="ignore"):
+        if np.any(np.isnan(s)):  # masked positions (never among the scores) stay 0
+            return np.where(s == -INF, 0, np.nan), np.full(Dv, np.nan), np.zeros(n), np.zeros(Dv)
+        m = np.max(s)
+        av = np.abs(vj).astype(float)
+        if m == INF:  # the limit of softmax: the +inf scores share the weight
+            wi = (s == INF).astype(LD) / np.count_nonzero(s == INF)
+            wf = wi.astype(float)
+            return wi, np.sum(wi[:, None] * vj, axis=0), wf, wf @ verrj + (n + 1) * (wf @ av)
+        if m == -INF:  # every attended score -inf: weights 0, values times 0
+            return np.zeros(n), np.sum(np.zeros((n, 1), dtype=LD) * vj, axis=0), np.zeros(n), np.zeros(Dv)
+        if sink is not None:  # one more logit, with no value: the sum gains exp(z - M), M = max(m, z)
+            m = max(m, sink)
+        e = np.exp(s - m)
+        wi = e / (np.sum(e) + (0 if sink is None else np.exp(sink - m)))
+        # Error bounds, in float64 (they are estimates of magnitude).
+        jmax = int(np.argmax(s))
+        finite = s > -INF
+        r = np.where(finite, serr + serr[jmax] + np.abs(np.where(finite, s - m, 0).astype(float)) + 1, 0)
+        r_max, terms = np.max(r), n
+        if sink is not None:
+            r_max, terms = max(r_max, serr[jmax] + abs(float(sink - m)) + 1), terms + 1
+        wb = wi.astype(float) * (r + r_max + 2 * terms + 4)
+        wf = wi.astype(float)
+        return wi, np.sum(wi[:, None] * vj, axis=0), wb, wb @ av + wf @ verrj + (n + 1) * (wf @ av)
 
 
 def allowed_positions(L, S, causal, keep):
