@@ -343,6 +343,10 @@ template <class T, class U> [[nodiscard]] constexpr T softcap_in_element_type(U 
     return std::numeric_limits<T>::quiet_NaN();
 }
 
+// Whether an option is cxattn::sink with a matrix of one logit per head.
+template <class Option> inline constexpr bool is_matrix_sink = false;
+template <class U> inline constexpr bool is_matrix_sink<sink<U>> = !std::is_floating_point_v<U>;
+
 // A sink's logit in T, which must be finite or -inf: NaN or +inf (in T: 1e300 on float) fails to
 // compile in constant evaluation; at run time sink_is_usable says no, and the call's whole result is
 // NaN (resolved_options::refuses_sink).
@@ -478,6 +482,7 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     static constexpr bool has_score_mod = count_options<option_kind::score_mod, Options...> != 0;
     static constexpr bool has_mask_mod = count_options<option_kind::mask_mod, Options...> != 0;
     static constexpr bool has_sink = count_options<option_kind::sink, Options...> != 0;
+    static constexpr bool has_head_sinks = (is_matrix_sink<Options> || ...); // one logit per head
     // Positions other than p(i) = i + (S - L when causal_lower_right), k(j) = j, or a key_length:
     // the general key range below instead of the causal end alone.
     static constexpr bool has_positions = count_options<option_kind::query_offset, Options...> != 0 ||
@@ -511,7 +516,7 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
     };
     struct sink_state {
         T logit = -std::numeric_limits<T>::infinity(); // the sink (the head's, with per-head sinks)
-        const T* heads = nullptr;                      // cxattn::sink(matrix<T, 1, H>): one per head
+        const T* heads = nullptr;                      // cxattn::sink(matrix<T, 1, H>): one per head (has_head_sinks)
         bool refused = false;                          // NaN or +inf: the result is NaN (refuses_sink)
     };
     struct no_state {};
@@ -579,8 +584,7 @@ template <class T, std::size_t L, std::size_t S, class... Options> struct resolv
         resolved_options r = *this;
         if constexpr (has_modifiers) r.state.head = h;
         if constexpr (has_head_alibi) r.state.slope = alibi_head_slope<T>(h, H);
-        if constexpr (has_sink)
-            if (sinks.heads != nullptr) r.sinks.logit = sinks.heads[h];
+        if constexpr (has_head_sinks) r.sinks.logit = sinks.heads[h];
         return r;
     }
 

@@ -475,6 +475,24 @@ template <class T> constexpr bool sinks_are_keys() {
 static_assert(sinks_are_keys<float>());
 static_assert(sinks_are_keys<double>());
 
+// Per-head sinks given as a temporary, in a constant initialised at namespace scope (GCC once refused
+// comparing the temporary's address with null there).
+constexpr cxattn::mha_params<float, 4, 2> sink_params{};
+constexpr auto per_head_sinks =
+    cxattn::multi_head_attention(operands<float>::q, operands<float>::q, operands<float>::q, sink_params,
+                                 cxattn::sink(matrix<float, 1, 2>{0.5f, -1.0f}));
+static_assert(per_head_sinks.weights(0, 0) < 1.0f / operands<float>::L);
+
+#if defined(__clang__)
+// A sink far above the scores after the running sum overflowed (values near the largest float): the
+// rescaling by exp(-200) = 0 gives zeros, not inf * 0 = NaN, which Clang refuses in constant
+// evaluation (GCC refuses the overflow itself: docs/semantics.md, "At compile time").
+constexpr auto overflowed =
+    cxattn::streaming_attention(matrix<float, 2, 2>{}, matrix<float, 4, 2>{},
+                                matrix<float, 4, 1>{3e38f, 3e38f, 3e38f, 3e38f}, cxattn::sink(200.0f));
+static_assert(overflowed(0, 0) == 0.0f && overflowed(1, 0) == 0.0f);
+#endif
+
 } // namespace
 
 // Sinks at run time against compile time, on every path this build takes: with masks and modifiers,

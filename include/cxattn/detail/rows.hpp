@@ -118,6 +118,18 @@ constexpr void attend_row(const row_operands<Query, Key, Value>& in, std::size_t
                           in.value_offset + j * Value::cols, std::make_index_sequence<Dv>{});
 }
 
+// The online softmax's rescaling of an output row by exp(old max - new max): a factor of 0 (the
+// new maximum far above the old one) gives zeros, the exact limit (those weights are 0), also where
+// the running sum overflowed to inf, whose product with 0 would be NaN (constant evaluation refuses
+// that; at run time the second pass would recompute the row).
+template <std::size_t Dv, class A, class Output, class T>
+constexpr void rescale_row(Output& output, std::size_t output_offset, T factor) noexcept {
+    if (CXATTN_DETAIL_EQUAL(factor, T{}))
+        for (std::size_t d = 0; d < Dv; ++d) output.values[output_offset + d] = T{};
+    else
+        A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
+}
+
 // One query row by the online softmax (Milakov & Gimelshein 2018, "Online normalizer calculation
 // for softmax", alg. 3; the inner loop of FlashAttention, Dao et al. 2022): one pass over the keys
 // keeps the running maximum m of the scores, the running sum l of exp(score - m) and the running
@@ -147,7 +159,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
             if (!CXATTN_DETAIL_EQUAL(max, minus_inf)) { // rescale what was accumulated against the old maximum
                 const T factor = cxattn::exp(max - s);
                 sum *= factor;
-                A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
+                rescale_row<Dv, A>(output, output_offset, factor);
             }
             max = s;
         }
@@ -158,8 +170,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
     }
     if constexpr (Resolved::has_sink) { // one more logit, after the last key (take_in_sink)
         const T factor = take_in_sink(options.sink_logit(), max, sum);
-        if (!CXATTN_DETAIL_EQUAL(factor, T{1}))
-            A::scale_row(output, output_offset, factor, std::make_index_sequence<Dv>{});
+        if (!CXATTN_DETAIL_EQUAL(factor, T{1})) rescale_row<Dv, A>(output, output_offset, factor);
     }
     if (CXATTN_DETAIL_EQUAL(sum, T{}))
         return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0

@@ -119,7 +119,7 @@ scaled_dot_product_attention(const matrix<T, L, Dk>& query, const matrix<U, S, D
                   "int8 scores (use a bool mask, true = attend)");
     static_assert(rule::no_float_score_options<Options...>,
                   "cxattn::quantized::scaled_dot_product_attention: positions, windows, key_length, ALiBi, softcap, "
-                  "score_mod, mask_mod and per_head_weights are options of the float attention (here: causal, "
+                  "score_mod, mask_mod, per_head_weights and sink are options of the float attention (here: causal, "
                   "causal_lower_right, a bool mask, scale)");
 
     attention_result<T, L, S, Dv> r;
