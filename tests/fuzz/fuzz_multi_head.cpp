@@ -5,7 +5,9 @@
 // error bound propagated through the projections, the scores, the weights and the output
 // projection. Inputs are decoded into [-1, 1), where such bounds are tight enough to mean
 // something; a flags byte adds a causal option, a bool mask, and NaN or inf in one key/value row,
-// which must not reach the outputs of the queries that do not attend to it.
+// which must not reach the outputs of the queries that do not attend to it. In cases of their own
+// (Mechanisms, read after the rest), a second byte adds cxattn::alibi (each head's slope), a
+// sliding_window's left bound, key_length and per-head sinks.
 #include <cstdint>
 
 #include <cxattn/multi_head.hpp>
@@ -40,7 +42,7 @@ void project(const cxattn::matrix<T, R, In>& x, const cxattn::matrix<T, Out, In>
         }
 }
 
-template <class T> void check(fuzz::input& in) {
+template <class T, bool Mechanisms = false> void check(fuzz::input& in) {
     const auto query = bounded_matrix<T, L, E>(in);
     auto key = bounded_matrix<T, S, KDim>(in);
     auto value = bounded_matrix<T, S, VDim>(in);
@@ -61,8 +63,41 @@ template <class T> void check(fuzz::input& in) {
         value(poisoned, 0) = special[(flags >> 2) % 4];
     }
 
+    // The mechanisms' byte: 1 alibi; 2 a window of (more >> 2) % 4 keys before the query's own (no
+    // right bound); more >> 4: key_length ((more >> 4) % (S + 1)) unless 8 bits 0, then S. Sinks:
+    // one logit per head in [-8, 8), or -inf (none) when the first is below -4.
+    unsigned more = 0;
+    cxattn::matrix<T, 1, H> sinks;
+    if constexpr (Mechanisms) {
+        more = in.next<std::uint8_t>();
+        for (T& z : sinks.values) z = 8 * bounded<T>(in);
+        if (sinks(0, 0) < T(-4))
+            for (T& z : sinks.values) z = -std::numeric_limits<T>::infinity();
+    }
+    const bool alibi = more & 1u, windowed = more & 2u;
+    const std::size_t left = windowed ? (more >> 2) % 4 : std::numeric_limits<std::size_t>::max();
+    const std::size_t n = more >> 4 == 0 ? S : (more >> 4) % (S + 1);
+
     cxattn::attention_result<T, L, S, E> got;
-    if (causal && masked)
+    if constexpr (Mechanisms) {
+        const auto window = cxattn::sliding_window(left, std::numeric_limits<std::size_t>::max());
+        const auto call = [&](const auto&... o) {
+            if (alibi)
+                got = cxattn::multi_head_attention(query, key, value, p, o..., window, cxattn::key_length(n),
+                                                   cxattn::sink(sinks), cxattn::alibi);
+            else
+                got = cxattn::multi_head_attention(query, key, value, p, o..., window, cxattn::key_length(n),
+                                                   cxattn::sink(sinks));
+        };
+        if (causal && masked)
+            call(cxattn::causal, keep);
+        else if (causal)
+            call(cxattn::causal);
+        else if (masked)
+            call(keep);
+        else
+            call();
+    } else if (causal && masked)
         got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal, keep);
     else if (causal)
         got = cxattn::multi_head_attention(query, key, value, p, cxattn::causal);
@@ -79,15 +114,20 @@ template <class T> void check(fuzz::input& in) {
     const long double u = std::numeric_limits<T>::epsilon() / 2.0L, inf = std::numeric_limits<long double>::infinity();
     const long double scale = 1.0L / std::sqrt(static_cast<long double>(Dh));
     const long double eq = fuzz::gamma<T>(E + 1), ek = fuzz::gamma<T>(KDim + 1), ev = fuzz::gamma<T>(VDim + 1);
-    auto attends = [&](std::size_t i, std::size_t j) { return (!causal || j <= i) && (!masked || keep(i, j)); };
+    auto attends = [&](std::size_t i, std::size_t j) {
+        return (!causal || j <= i) && (!masked || keep(i, j)) && j < n && (left > i || i - left <= j);
+    };
 
     long double concat[L][E], concat_error[L][E], weight_sum[L][S] = {}, weight_sum_error[L][S] = {};
     bool row_poisoned[L] = {};
     for (std::size_t i = 0; i < L; ++i) row_poisoned[i] = (flags >> 2) % 4 != 0 && attends(i, poisoned);
     for (std::size_t h = 0; h < H; ++h) {
         const std::size_t c0 = h * Dh; // query head h's columns; its key/value head is h / (H / G) = 0
+        // ALiBi's slope of head h (exact: a power of two for H = 2), and the head's sink (-inf: none).
+        const long double slope = alibi ? cxattn::detail::alibi_head_slope<T>(h, H) : T(0);
+        const long double sink = Mechanisms ? static_cast<long double>(sinks(0, h)) : -inf;
         for (std::size_t i = 0; i < L; ++i) {
-            fuzz::score_row<S> scores;
+            fuzz::score_row<S + 1> scores; // the last: the sink's logit, exact
             scores.error_bound = 0;
             for (std::size_t j = 0; j < S; ++j) {
                 long double dot = 0, error = 0;
@@ -97,15 +137,18 @@ template <class T> void check(fuzz::input& in) {
                              eq * qm[i][c0 + d] * ek * km[j][d] +
                              fuzz::gamma<T>(Dh + 1) * std::fabs(q[i][c0 + d] * k[j][d]) * 1.01L;
                 }
-                scores.exact[j] = attends(i, j) ? dot * scale : -inf;
-                if (attends(i, j))
-                    scores.error_bound = std::fmax(scores.error_bound, error * scale + u * std::fabs(dot * scale));
+                const long double bias = slope * (static_cast<long double>(j) - static_cast<long double>(i));
+                scores.exact[j] = attends(i, j) ? dot * scale + bias : -inf;
+                if (attends(i, j)) // (ALiBi's bias is exact; adding it rounds once more)
+                    scores.error_bound = std::fmax(scores.error_bound, error * scale + u * std::fabs(dot * scale) +
+                                                                           u * std::fabs(dot * scale + bias));
             }
+            scores.exact[S] = sink;
             if (row_poisoned[i]) continue; // NaN or inf reached this row's scores and values
             // The per-head weights are only visible averaged over the heads: accumulate the exact
             // ones and their error bounds.
-            long double max = -inf, w[S] = {}, weight_error[S] = {};
-            for (std::size_t j = 0; j < S; ++j) max = std::fmax(max, scores.exact[j]);
+            long double max = -inf, w[S + 1] = {}, weight_error[S] = {};
+            for (std::size_t j = 0; j <= S; ++j) max = std::fmax(max, scores.exact[j]);
             if (max != -inf) {
                 const long double relative = fuzz::weight_bounds<T>(scores, max, w);
                 for (std::size_t j = 0; j < S; ++j)
@@ -166,5 +209,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::input in(data, size);
     check<float>(in);
     check<double>(in);
+    check<float, true>(in);
+    check<double, true>(in);
     return 0;
 }
