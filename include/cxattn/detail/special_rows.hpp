@@ -67,7 +67,7 @@ template <class T, T (*Exp)(T) = &cxattn::exp<T>> [[nodiscard]] constexpr T onli
 // sum plus 0); a row whose maximum is +inf keeps its weights (the sink's is exp(-inf)); a row with
 // every key masked gets the sum 1 from the sink alone, so its weights and output stay 0. Not for a
 // row holding a NaN score (NaN whatever the sink), nor a sink of NaN or +inf (refused where the
-// sink is taken: detail::sink_in_element_type).
+// sink is taken: detail::sink_is_usable).
 template <class T, T (*Exp)(T) = &cxattn::exp<T>> constexpr T take_in_sink(T sink, T& max, T& sum) noexcept {
     if (!(sink > max)) {
         sum += online_weight<T, Exp>(sink, max);
