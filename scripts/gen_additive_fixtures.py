@@ -42,8 +42,8 @@ except ImportError:
     sys.exit("gen_additive_fixtures.py needs numpy: on Debian, apt-get install python3-numpy and run /usr/bin/python3")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_fixtures import (array, call_text, data, doc_comment, mechanism_positions, option_argument,  # noqa: E402
-                          weigh_row)
+from gen_fixtures import (array, attended_keys, call_text, data, doc_comment, mechanism_positions,  # noqa: E402
+                          option_argument, weigh_row)
 
 LD = np.longdouble
 INF = float("inf")
@@ -76,10 +76,7 @@ def additive(q, k, v, wq, wk, va, f):
         xerr = (Dq + 1) * (np.abs(q).astype(float) @ np.abs(wq).astype(float).T)
         yerr = (Dk + 1) * (np.abs(k).astype(float) @ np.abs(wk).astype(float).T)
         for i in range(L):
-            att = allowed[i].copy()
-            if bias is not None:
-                att &= ~(bias[i] == -INF)
-            js = np.nonzero(att)[0]
+            js = attended_keys(allowed, bias, i)
             if len(js) == 0:
                 continue  # weights 0, output 0
             u = x[i][None, :] + y[js]  # len(js) x A

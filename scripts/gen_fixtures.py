@@ -99,10 +99,7 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
     scale = LD(scale)
     with np.errstate(invalid="ignore", over="ignore"):
         for i in range(L):
-            att = allowed[i].copy()
-            if bias is not None:
-                att &= ~(bias[i] == -INF)
-            js = np.nonzero(att)[0]
+            js = attended_keys(allowed, bias, i)
             if len(js) == 0:
                 continue  # weights 0, output 0
             aq, ak = np.abs(q[i]).astype(float), np.abs(k[js]).astype(float)
@@ -119,6 +116,14 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
             sink = None if mech is None or mech.get("sink") is None else LD(mech["sink"])
             w[i, js], out[i], werr[i, js], oerr[i] = weigh_row(s, serr, v[js], verr[js], sink)
     return w, out, werr, oerr
+
+
+def attended_keys(allowed, bias, i):
+    """The keys row i attends: allowed there, and not -inf in the additive mask (None: no mask)."""
+    att = allowed[i].copy()
+    if bias is not None:
+        att &= ~(bias[i] == -INF)
+    return np.nonzero(att)[0]
 
 
 def weigh_row(s, serr, vj, verrj, sink=None):
