@@ -125,9 +125,10 @@ void check(fuzz::input& in) {
     static reference::attention_result<L, S, Dv> ref;
     reference::attention(c.q, c.k, c.v, options, scale, ref);
     // A sink z is one more logit of each row, with no value (docs/semantics.md, "Sinks"): an ordinary
-    // row's weights and output are the reference's times 1 - w_z, w_z = exp(z - M) / (sum_j exp(s_j -
-    // M) + exp(z - M)), M = max(max s, z); rows with NaN, a +inf score or no key attended keep theirs.
-    long double sink_weight[L] = {};
+    // row's weights and output are the reference's times the keys' share 1 - w_z = sum / (sum +
+    // exp(z - M)), sum = sum_j exp(s_j - M), M = max(max s, z), computed as that quotient (1 - w_z
+    // would cancel to 0 where the sink dwarfs every key); rows with NaN, a +inf score or no key
+    // attended keep theirs.
     const bool sink_refused = c.has_sink && !(c.sink <= std::numeric_limits<T>::max()); // NaN or +inf
     if (c.has_sink && !sink_refused && c.sink > -std::numeric_limits<T>::infinity()) {
         for (std::size_t i = 0; i < L; ++i) {
@@ -140,9 +141,9 @@ void check(fuzz::input& in) {
             }
             if (!ordinary) continue;
             for (std::size_t j = 0; j < S; ++j) sum += std::exp(ref.scores[i][j] - max);
-            sink_weight[i] = std::exp(c.sink - max) / (sum + std::exp(c.sink - max));
-            for (std::size_t j = 0; j < S; ++j) ref.weights[i][j] *= 1 - sink_weight[i];
-            for (std::size_t d = 0; d < Dv; ++d) ref.output[i][d] *= 1 - sink_weight[i];
+            const long double keys_share = sum / (sum + std::exp(c.sink - max));
+            for (std::size_t j = 0; j < S; ++j) ref.weights[i][j] *= keys_share;
+            for (std::size_t d = 0; d < Dv; ++d) ref.output[i][d] *= keys_share;
         }
     }
 
