@@ -18,7 +18,10 @@ fi
 targets=$(meson introspect --targets $dir | python3 -c '
 import json, sys
 print(" ".join(sorted(t["name"][len("fuzz_"):] for t in json.load(sys.stdin) if t["name"].startswith("fuzz_"))))')
-meson compile -C $dir $(printf 'tests/fuzz/fuzz_%s ' $targets) >/dev/null || exit 1
+if ! meson compile -C $dir $(printf 'tests/fuzz/fuzz_%s ' $targets) >"$dir/fuzz-compile.log" 2>&1; then
+  tail -n 40 "$dir/fuzz-compile.log"
+  exit 1
+fi
 
 # fuzz_one TARGET WORK: one target's run, its log and artifacts in WORK.
 fuzz_one() {
