@@ -14,6 +14,7 @@
 #include "cxattn/attention.hpp"
 #include "cxattn/additive.hpp"
 #include "cxattn/streaming.hpp"
+#include "cxattn/partial.hpp"
 #include "cxattn/multi_head.hpp"
 #include "cxattn/kv_cache.hpp"
 #include "cxattn/quantized.hpp"

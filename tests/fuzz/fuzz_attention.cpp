@@ -4,10 +4,12 @@
 // byte: none, causal or causal_lower_right; a bool mask; an additive mask; a scale; and in cases of
 // their own the position options: sliding_window, key_length, key_offset, and a sink), checked
 // against the long double reference (tests/reference.hpp) with error bounds derived from each
-// input's conditioning (tests/fuzz/oracle.hpp).
+// input's conditioning (tests/fuzz/oracle.hpp). In the cases with positions, also the merge of
+// partial_attention over two parts of the keys (cxattn/partial.hpp) and its log-sum-exp.
 #include <cstdint>
 
 #include <cxattn/attention.hpp>
+#include <cxattn/partial.hpp>
 #include <cxattn/streaming.hpp>
 
 #include "oracle.hpp"
@@ -78,10 +80,76 @@ template <class Case, class F> void with_options(const Case& c, F&& f) {
     }
 }
 
+// Split-KV: the keys [First, First + N) of a case and their columns of its masks.
+template <class T, std::size_t L, std::size_t N, std::size_t Dk, std::size_t Dv> struct part_data {
+    cxattn::matrix<T, N, Dk> k;
+    cxattn::matrix<T, N, Dv> v;
+    cxattn::matrix<bool, L, N> bool_mask;
+    cxattn::matrix<T, L, N> additive_mask;
+};
+
+// partial_attention over keys [First, First + N) of the case with its options as they apply to a
+// part: the lower-right alignment is causal with query_offset(n - L), key_length the part's share of
+// the valid keys, key_offset the part's first key's position.
+template <std::size_t First, std::size_t N, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
+cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv>& c) {
+    static part_data<T, L, N, Dk, Dv> p;
+    for (std::size_t j = 0; j < N * Dk; ++j) p.k.values[j] = c.k.values[First * Dk + j];
+    for (std::size_t j = 0; j < N * Dv; ++j) p.v.values[j] = c.v.values[First * Dv + j];
+    for (std::size_t i = 0; i < L; ++i)
+        for (std::size_t j = 0; j < N; ++j) {
+            p.bool_mask(i, j) = c.bool_mask(i, First + j);
+            p.additive_mask(i, j) = c.additive_mask(i, First + j);
+        }
+    cxattn::partial_result<T, L, Dv> r;
+    const auto call = [&](auto... o) { r = cxattn::partial_attention(c.q, p.k, p.v, o...); };
+    const std::size_t valid = c.positions ? c.valid_keys : S;
+    const std::size_t part_valid = valid <= First ? 0 : valid - First < N ? valid - First : N;
+    const auto with_positions = [&](auto... o) {
+        if (c.positions)
+            call(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(part_valid),
+                 cxattn::key_offset(c.first_key + static_cast<std::ptrdiff_t>(First)));
+        else
+            call(o..., cxattn::key_offset(static_cast<std::ptrdiff_t>(First)));
+    };
+    const auto with_scale = [&](auto... o) {
+        if (c.flags & 16u)
+            with_positions(o..., cxattn::scale(c.scale));
+        else
+            with_positions(o...);
+    };
+    const auto with_additive = [&](auto... o) {
+        if (c.flags & 8u)
+            with_scale(o..., p.additive_mask);
+        else
+            with_scale(o...);
+    };
+    const auto with_bool = [&](auto... o) {
+        if (c.flags & 4u)
+            with_additive(o..., p.bool_mask);
+        else
+            with_additive(o...);
+    };
+    switch (c.flags % 3) {
+    case 1:
+        with_bool(cxattn::causal);
+        break;
+    case 2:
+        with_bool(cxattn::causal,
+                  cxattn::query_offset(static_cast<std::ptrdiff_t>(valid) - static_cast<std::ptrdiff_t>(L)));
+        break;
+    default:
+        with_bool();
+        break;
+    }
+    return r;
+}
+
 // Positions, Sink: whether the case also takes the position options and a sink, read after the
-// other fields (so the inputs of the cases without them keep their meaning).
+// other fields (so the inputs of the cases without them keep their meaning). Split: if not 0, the
+// keys [0, Split) and [Split, S) are also attended as two parts and merged (with the sink).
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions = false,
-          bool Sink = false>
+          bool Sink = false, std::size_t Split = 0>
 void check(fuzz::input& in) {
     static case_data<T, L, S, Dk, Dv> c;
     c.q = in.next_matrix<T, L, Dk>();
@@ -153,6 +221,13 @@ void check(fuzz::input& in) {
         got = cxattn::scaled_dot_product_attention(c.q, c.k, c.v, o...);
         streamed = cxattn::streaming_attention(c.q, c.k, c.v, o...);
     });
+    static cxattn::partial_result<T, L, Dv> merged;
+    if constexpr (Split != 0) {
+        if (c.has_sink)
+            merged = cxattn::merge(part_of<0, Split>(c), part_of<Split, S - Split>(c), cxattn::sink(c.sink));
+        else
+            merged = cxattn::merge(part_of<0, Split>(c), part_of<Split, S - Split>(c));
+    }
 
     constexpr long double inf = std::numeric_limits<long double>::infinity();
     constexpr long double overflow = std::numeric_limits<T>::max() / 2;
@@ -161,6 +236,12 @@ void check(fuzz::input& in) {
     if (sink_refused) {
         for (T x : got.weights.values)
             FUZZ_CHECK(std::isnan(x), "sink %Lg: a weight is %Lg", (long double)c.sink, (long double)x);
+        if constexpr (Split != 0) {
+            for (T x : merged.output.values)
+                FUZZ_CHECK(std::isnan(x), "sink %Lg: a merged output is not NaN", (long double)c.sink);
+            for (T x : merged.lse.values)
+                FUZZ_CHECK(std::isnan(x), "sink %Lg: a merged lse is not NaN", (long double)c.sink);
+        }
         for (std::size_t i = 0; i < L * Dv; ++i)
             FUZZ_CHECK(std::isnan(got.output.values[i]) && std::isnan(streamed.values[i]),
                        "sink %Lg: output %zu is %Lg, streamed %Lg", (long double)c.sink, i,
@@ -225,6 +306,14 @@ void check(fuzz::input& in) {
                        "row %zu: masked position %zu has weight %Lg (%zu-byte elements, flags %u)", i, j,
                        static_cast<long double>(got.weights(i, j)), sizeof(T), c.flags);
 
+        // Whether both parts of the split hold a +inf exact score (the merge's NaN case).
+        bool infinite_in_both_parts = false;
+        if constexpr (Split != 0) {
+            bool first = false, second = false;
+            for (std::size_t j = 0; j < S; ++j)
+                (j < Split ? first : second) = (j < Split ? first : second) || ref.scores[i][j] == inf;
+            infinite_in_both_parts = first && second && scores.error_bound != inf;
+        }
         // output(i, d) = sum_j w_ij v_jd over attended j: the weights' errors times |v|, plus the
         // sum's own rounding gamma(S) sum |w||v|; the online softmax rescales the running sum up
         // to S times more (gamma(3S + 8)).
@@ -252,14 +341,55 @@ void check(fuzz::input& in) {
                 FUZZ_CHECK(std::fabs(streamed_d - want) <= bound + fuzz::gamma<T>(3 * S + 8) * magnitude + slack,
                            "streaming output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d,
                            streamed_d, want, bound, c.flags);
+            // The merged parts: each part's online softmax, then the merge's weighting (a few more
+            // roundings of each term). A +inf score in both parts leaves the shares unknown: NaN.
+            if constexpr (Split != 0) {
+                if (values < overflow && !infinite_in_both_parts)
+                    FUZZ_CHECK(std::fabs(merged.output(i, d) - want) <=
+                                   bound + fuzz::gamma<T>(3 * S + 16) * magnitude + slack,
+                               "merged output (%zu, %zu) is %.9Lg, exact %.9Lg, bound %.3Lg (flags %u)", i, d,
+                               static_cast<long double>(merged.output(i, d)), want, bound, c.flags);
+            }
+        }
+        if constexpr (Split != 0) {
+            // The merged lse: log(sum_j exp(s_j) (+ exp(z))), within the scores' error bound plus the
+            // roundings of the sums, logs and the merge; -inf where nothing is attended, +inf with a
+            // +inf score, NaN with a NaN one.
+            long double max = c.has_sink ? static_cast<long double>(c.sink) : -inf, sum = 0;
+            bool nan_score = false;
+            for (std::size_t j = 0; j < S; ++j) {
+                nan_score = nan_score || std::isnan(ref.scores[i][j]);
+                max = std::fmax(max, ref.scores[i][j]);
+            }
+            const long double got_lse = merged.lse(i, 0);
+            if (scores.error_bound == inf) {
+                // A score may overflow: no bound.
+            } else if (nan_score) {
+                FUZZ_CHECK(std::isnan(got_lse) && std::isnan(merged.output(i, 0)),
+                           "row %zu: merged lse %Lg of a NaN row", i, got_lse);
+            } else if (infinite_in_both_parts) {
+                FUZZ_CHECK(got_lse == inf && std::isnan(merged.output(i, 0)),
+                           "row %zu: +inf scores in both parts, merged lse %Lg, output %Lg", i, got_lse,
+                           static_cast<long double>(merged.output(i, 0)));
+            } else if (max == -inf || max == inf) {
+                FUZZ_CHECK(got_lse == max, "row %zu: merged lse %Lg, not %Lg", i, got_lse, max);
+            } else {
+                for (std::size_t j = 0; j < S; ++j) sum += std::exp(ref.scores[i][j] - max);
+                if (c.has_sink) sum += std::exp(static_cast<long double>(c.sink) - max);
+                const long double want = max + std::log(sum);
+                FUZZ_CHECK(std::fabs(got_lse - want) <=
+                               scores.error_bound + fuzz::gamma<T>(S + 8) * (1 + std::fabs(want)),
+                           "row %zu: merged lse %.9Lg, exact %.9Lg, score error bound %.3Lg (flags %u)", i, got_lse,
+                           want, scores.error_bound, c.flags);
+            }
         }
         // A fully masked row gives a zero output on both paths.
         bool any = false;
         for (std::size_t j = 0; j < S; ++j) any = any || (options.attend[i][j] && options.bias[i][j] != -inf);
         if (!any)
             for (std::size_t d = 0; d < Dv; ++d)
-                FUZZ_CHECK(got.output(i, d) == 0 && streamed(i, d) == 0, "row %zu is fully masked, output %zu not 0", i,
-                           d);
+                FUZZ_CHECK(got.output(i, d) == 0 && streamed(i, d) == 0 && (Split == 0 || merged.output(i, d) == 0),
+                           "row %zu is fully masked, output %zu not 0", i, d);
     }
 }
 
@@ -274,12 +404,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 #endif
     // The position options, on rows longer than a block of keys of either kernel (whose blocks
     // outside a window are skipped).
-    check<float, 3, 5, 4, 3, true>(in);
-    check<double, 4, 2, 2, 2, true>(in);
-    check<float, 3, 70, 2, 2, true>(in);
+    // With them, the merge of two parts of the keys (split across the kernels' blocks at 70 keys).
+    check<float, 3, 5, 4, 3, true, false, 2>(in);
+    check<double, 4, 2, 2, 2, true, false, 1>(in);
+    check<float, 3, 70, 2, 2, true, false, 37>(in);
     // A sink, with and without the position options.
     check<float, 3, 5, 4, 3, false, true>(in);
-    check<double, 4, 2, 2, 2, true, true>(in);
-    check<float, 3, 70, 2, 2, true, true>(in);
+    check<double, 4, 2, 2, 2, true, true, 1>(in);
+    check<float, 3, 70, 2, 2, true, true, 37>(in);
     return 0;
 }

@@ -35,8 +35,10 @@ void check(const cxattn::matrix<T, R, C>& run, const cxattn::matrix<T, R, C>& fi
         if (bit_exact) {
             BOOST_TEST(a == b, what << "[" << i << "]: " << a << " against " << b);
         } else {
-            const long double error =
-                std::fabs(static_cast<long double>(a) - b) / std::fmax(std::fabs(static_cast<long double>(b)), floor);
+            // (The same infinity is equal; its difference would be NaN.)
+            const long double error = a == b ? 0.0L
+                                             : std::fabs(static_cast<long double>(a) - b) /
+                                                   std::fmax(std::fabs(static_cast<long double>(b)), floor);
             BOOST_TEST(error <= tolerance<T>, what << "[" << i << "]: " << a << " against " << b);
         }
     }

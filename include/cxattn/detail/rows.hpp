@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "cxattn/detail/compare.hpp"
@@ -136,11 +137,14 @@ constexpr void rescale_row(Output& output, std::size_t output_offset, T factor) 
 // weighted sum of values in the output row itself (Dv values at output.values[output_offset], zero
 // on entry); a new maximum rescales l and the sum by exp(m_old - m_new). At the end the output is
 // divided by l. So a row holds Dv + 3 values, whatever S is. Masked positions, the all-masked row
-// and NaN behave as in attend_row; a sink is taken in after the last key, as one more.
+// and NaN behave as in attend_row; a sink is taken in after the last key, as one more. lse is
+// nullptr (std::nullptr_t), or a T* where the row's log-sum-exp goes (row_lse; NaN for a NaN row),
+// for partial_attention.
 template <std::size_t S, std::size_t Dk, std::size_t Dv, class A, class Resolved, class Query, class Key, class Value,
-          class Output>
+          class Output, class Lse>
 constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t row, const Resolved& options,
-                          Output& output, std::size_t output_offset) noexcept {
+                          Output& output, std::size_t output_offset, Lse lse) noexcept {
+    constexpr bool with_lse = !std::is_same_v<Lse, std::nullptr_t>;
     using T = typename Output::value_type;
     constexpr T minus_inf = -std::numeric_limits<T>::infinity();
     const std::size_t begin = options.key_begin(row), end = options.key_end(row); // as in attend_row
@@ -154,6 +158,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
             if (CXATTN_DETAIL_IS_NAN(s)) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
                 for (std::size_t d = 0; d < Dv; ++d)
                     output.values[output_offset + d] = std::numeric_limits<T>::quiet_NaN();
+                if constexpr (with_lse) *lse = std::numeric_limits<T>::quiet_NaN();
                 return;
             }
             if (!CXATTN_DETAIL_EQUAL(max, minus_inf)) { // rescale what was accumulated against the old maximum
@@ -172,6 +177,7 @@ constexpr void stream_row(const row_operands<Query, Key, Value>& in, std::size_t
         const T factor = take_in_sink(options.sink_logit(), max, sum);
         if (!CXATTN_DETAIL_EQUAL(factor, T{1})) rescale_row<Dv, A>(output, output_offset, factor);
     }
+    if constexpr (with_lse) *lse = row_lse(max, sum);
     if (CXATTN_DETAIL_EQUAL(sum, T{}))
         return; // every weight online_weight gave is 0 (row_kind::all_masked): the output stays 0
     if (row_finite(output, output_offset, std::make_index_sequence<Dv>{})) {

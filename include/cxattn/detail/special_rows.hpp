@@ -79,6 +79,16 @@ template <class T, T (*Exp)(T) = &cxattn::exp<T>> constexpr T take_in_sink(T sin
     return factor;
 }
 
+// partial_attention's log-sum-exp of a row, log(sum_j exp(s_j)) over its attended keys, from the
+// online softmax's final maximum max and sum of exp(score - max): max + log(sum). A row with no key
+// attended (sum 0: row_kind::all_masked) gives -inf; a +inf maximum gives +inf (row_kind::infinite_max);
+// a NaN sum (the vector kernels' NaN row) gives NaN. The rows holding a NaN score whose path knows it
+// without a sum write NaN themselves.
+template <class T> [[nodiscard]] constexpr T row_lse(T max, T sum) noexcept {
+    if (CXATTN_DETAIL_EQUAL(sum, T{})) return -std::numeric_limits<T>::infinity();
+    return max + cxattn::log(sum);
+}
+
 } // namespace cxattn::detail
 
 #endif // CXATTN_DETAIL_SPECIAL_ROWS_HPP

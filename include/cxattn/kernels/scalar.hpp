@@ -445,12 +445,14 @@ CXATTN_DETAIL_OUT_OF_LINE void attention(const T* q, const T* k, const T* v, T s
     }
 }
 
-// The output of attention() by the online softmax (cxattn/detail/rows.hpp, stream_row: the same
-// semantics), 4 query rows at a time over blocks of 16 keys, whose scores are the only scratch: the
-// running maxima and sums, and the output rows rescaled by exp(old max - new max) when a maximum grows.
-template <class T, bool Modifiers>
-CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const T* v, T scale, T* out, dims n,
-                                                   const masks<T, Modifiers>& m) noexcept {
+namespace detail {
+
+// streaming_attention's rows; with WithLse, lse[i] is query i's log-sum-exp (cxattn::partial_attention;
+// row_lse). Inlined into the two entry points, so that a program without partial_attention has no lse
+// code (and no log) in its image.
+template <bool WithLse, class T, bool Modifiers>
+[[gnu::always_inline]] inline void streaming_rows(const T* q, const T* k, const T* v, T scale, T* out, const dims& n,
+                                                  const masks<T, Modifiers>& m, T* lse) noexcept {
     using detail::group;
     constexpr std::size_t block = 16;
     const bool skip_masked = (m.causal || m.pointwise()) && !values_finite(v, n.S * n.Dv); // as attention()
@@ -498,6 +500,7 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             T* o = orow[r];
             if (state[r].nan) { // the row is NaN, as the softmax of a row holding NaN is (row_kind::nan)
                 for (std::size_t d = 0; d < n.Dv; ++d) o[d] = std::numeric_limits<T>::quiet_NaN();
+                if constexpr (WithLse) lse[i0 + r] = std::numeric_limits<T>::quiet_NaN();
                 continue;
             }
             if constexpr (Modifiers) { // one more logit after the last key (take_in_sink)
@@ -508,6 +511,7 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
                         for (std::size_t d = 0; d < n.Dv; ++d) o[d] *= factor;
                 }
             }
+            if constexpr (WithLse) lse[i0 + r] = cxattn::detail::row_lse(state[r].max, state[r].sum);
             // A sum of 0: every weight 0 (row_kind::all_masked), the output as summed.
             if (cxattn::detail::equal(state[r].sum, T(0))) continue;
             // Divided, then tested: the sum is at least 1 (exp(0), the maximum's weight), so a finite
@@ -515,9 +519,27 @@ CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const
             const T sum = state[r].sum;
             for (std::size_t d = 0; d < n.Dv; ++d) o[d] /= sum;
             if (values_finite(o, n.Dv)) continue;
-            detail::normalised_row(qr[r], k, v, scale, o, n, m, i0 + r, state[r], s, block);
+            normalised_row(qr[r], k, v, scale, o, n, m, i0 + r, state[r], s, block);
         }
     }
+}
+
+} // namespace detail
+
+// The output of attention() by the online softmax (cxattn/detail/rows.hpp, stream_row: the same
+// semantics), 4 query rows at a time over blocks of 16 keys, whose scores are the only scratch: the
+// running maxima and sums, and the output rows rescaled by exp(old max - new max) when a maximum grows.
+template <class T, bool Modifiers>
+CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const T* v, T scale, T* out, dims n,
+                                                   const masks<T, Modifiers>& m) noexcept {
+    detail::streaming_rows<false>(q, k, v, scale, out, n, m, static_cast<T*>(nullptr));
+}
+
+// The same, and lse[i] = query i's log-sum-exp (L values).
+template <class T, bool Modifiers>
+CXATTN_DETAIL_OUT_OF_LINE void streaming_attention(const T* q, const T* k, const T* v, T scale, T* out, dims n,
+                                                   const masks<T, Modifiers>& m, T* lse) noexcept {
+    detail::streaming_rows<true>(q, k, v, scale, out, n, m, lse);
 }
 
 } // namespace cxattn::kernels::scalar

@@ -131,10 +131,13 @@ CXATTN_DETAIL_OUT_OF_LINE CXATTN_DETAIL_EXACT_FP void normalised_row(const T* q,
     if constexpr (full < S) add_block(full, std::integral_constant<std::size_t, S - full>{});
 }
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, class Mask>
-inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask,
-                        std::size_t i0) noexcept {
-    if constexpr (S <= stream_key_block<T>) {
+// Queries [i0, i0 + LB); with WithLse, lse[i] gets query i's log-sum-exp (row_lse), which the
+// blocked path's running maxima and sums give: that path also serves a single block then.
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, std::size_t LB, bool WithLse,
+          class Mask>
+inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, const Mask& mask, std::size_t i0,
+                        T* lse) noexcept {
+    if constexpr (S <= stream_key_block<T> && !WithLse) {
         // One block of keys: the scores of these queries fit the scratch, so the softmax needs no
         // running maximum, and this is attention() without the weights.
         alignas(64) T scores[LB * S];
@@ -187,6 +190,7 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
             if (!cxattn::detail::equal(factor, T(1)))
                 for (std::size_t d = 0; d < Dv; ++d) o[d] *= factor;
         }
+        if constexpr (WithLse) lse[i0 + r] = cxattn::detail::row_lse(max[r], sum[r]);
         if (cxattn::detail::equal(sum[r], T(0))) continue; // every key masked: the output row stays zero
         const T inverse = T(1) / sum[r];
         for (std::size_t d = 0; d < Dv; ++d) o[d] *= inverse;
@@ -194,6 +198,23 @@ inline void stream_rows(const T* q, const T* k, const T* v, T scale, T* out, con
         if (!values_finite<T, Dv>(o) && !cxattn::detail::is_nan(sum[r]))
             normalised_row<T, S, Dk, Dv, SB>(q + (i0 + r) * Dk, k, v, scale, o, mask, i0 + r, max[r], sum[r]);
     }
+}
+
+// streaming_attention's queries in blocks of stream_query_block; with WithLse, each one's log-sum-exp.
+template <bool WithLse, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask>
+inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
+                                const matrix<T, S, Dv>& value, T scale, matrix<T, L, Dv>& output, const Mask& mask,
+                                T* lse) noexcept {
+    static_assert(supported<T>,
+                  "cxattn::kernels::streaming_attention: the element type must be float or double (IEEE 754)");
+    constexpr std::size_t LB = L < stream_query_block<T> ? L : stream_query_block<T>;
+    constexpr std::size_t full = L / LB * LB;
+    for (std::size_t i0 = 0; i0 < full; i0 += LB)
+        stream_rows<T, L, S, Dk, Dv, LB, WithLse>(query.values, key.values, value.values, scale, output.values, mask,
+                                                  i0, lse);
+    if constexpr (full < L)
+        stream_rows<T, L, S, Dk, Dv, L - full, WithLse>(query.values, key.values, value.values, scale, output.values,
+                                                        mask, full, lse);
 }
 
 } // namespace detail
@@ -206,16 +227,15 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
 inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
                                 const matrix<T, S, Dv>& value, T scale, matrix<T, L, Dv>& output,
                                 const Mask& mask = {}) noexcept {
-    static_assert(supported<T>,
-                  "cxattn::kernels::streaming_attention: the element type must be float or double (IEEE 754)");
-    constexpr std::size_t LB = L < detail::stream_query_block<T> ? L : detail::stream_query_block<T>;
-    constexpr std::size_t full = L / LB * LB;
-    for (std::size_t i0 = 0; i0 < full; i0 += LB)
-        detail::stream_rows<T, L, S, Dk, Dv, LB>(query.values, key.values, value.values, scale, output.values, mask,
-                                                 i0);
-    if constexpr (full < L)
-        detail::stream_rows<T, L, S, Dk, Dv, L - full>(query.values, key.values, value.values, scale, output.values,
-                                                       mask, full);
+    detail::streaming_attention<false>(query, key, value, scale, output, mask, static_cast<T*>(nullptr));
+}
+
+// The same, and each row's log-sum-exp in lse (L x 1; cxattn::partial_attention's).
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, class Mask>
+inline void streaming_attention(const matrix<T, L, Dk>& query, const matrix<T, S, Dk>& key,
+                                const matrix<T, S, Dv>& value, T scale, matrix<T, L, Dv>& output, const Mask& mask,
+                                matrix<T, L, 1>& lse) noexcept {
+    detail::streaming_attention<true>(query, key, value, scale, output, mask, lse.values);
 }
 
 } // namespace cxattn::kernels
