@@ -82,11 +82,12 @@ def data(rng, shape, lo=-2.0, hi=2.0):
 # ---------------------------------------------------------------------------------------------
 # The semantics, in long double, with rounding-error bounds (in units of eps) alongside.
 
-def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=None):
+def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=None, lse=None):
     """One attention (one head): q L x Dk, k S x Dk, v S x Dv (long double); allowed L x S bool
     (before the -inf test); bias L x S or None; scale a number. Returns weights, output and their
     error bounds (in eps). qerr, kerr, verr: error bounds of the operands (projections). mech: the
-    score modifiers of an unmasked position (modified_scores), or None."""
+    score modifiers of an unmasked position (modified_scores), or None. lse: a list that gets each
+    row's (log-sum-exp, its bound in eps), partial_attention's, or None."""
     L, Dk = q.shape
     S, Dv = v.shape
     qerr = np.zeros(q.shape) if qerr is None else qerr
@@ -101,6 +102,8 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
         for i in range(L):
             js = attended_keys(allowed, bias, i)
             if len(js) == 0:
+                if lse is not None:
+                    lse.append((-INF, 0.0))
                 continue  # weights 0, output 0
             aq, ak = np.abs(q[i]).astype(float), np.abs(k[js]).astype(float)
             if mech is None:
@@ -115,7 +118,24 @@ def attend(q, k, v, allowed, bias, scale, qerr=None, kerr=None, verr=None, mech=
                                 + abs(float(scale)) * (kerr[js] @ aq + ak @ qerr[i]))
             sink = None if mech is None or mech.get("sink") is None else LD(mech["sink"])
             w[i, js], out[i], werr[i, js], oerr[i] = weigh_row(s, serr, v[js], verr[js], sink)
+            if lse is not None:
+                lse.append(row_lse(s, serr))
     return w, out, werr, oerr
+
+
+def row_lse(s, serr):
+    """log(sum_j exp(s_j)) of a row's attended scores s (long double) and its error bound in eps: the
+    scores' largest bound (a shift of every score by at most that much shifts the lse by at most that
+    much), the sum's and the log's roundings (n + 4), and the last addition's (|lse|). NaN with a NaN
+    score, +inf with a +inf one, -inf when every score is -inf (cxattn's detail::row_lse)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if np.any(np.isnan(s)):
+            return LD("nan"), 0.0
+        m = np.max(s)
+        if m == INF or m == -INF:
+            return m, 0.0
+        value = m + np.log(np.sum(np.exp(s - m)))
+        return value, float(np.max(np.where(s > -INF, serr, 0))) + len(s) + 4 + abs(float(value))
 
 
 def attended_keys(allowed, bias, i):
@@ -268,8 +288,8 @@ def mechanisms_of(f, head=0, H=1):
             "sink": sink}
 
 
-def sdpa_mechanisms(q, k, v, f):
-    """sdpa with the positions and modifiers of the fixture fields f."""
+def sdpa_mechanisms(q, k, v, f, lse=None):
+    """sdpa with the positions and modifiers of the fixture fields f (lse: as attend's)."""
     L, Dk = q.shape
     S = k.shape[0]
     scale = 1 / np.sqrt(LD(Dk)) if f.get("scale") is None else f["scale"]
@@ -277,7 +297,7 @@ def sdpa_mechanisms(q, k, v, f):
     mech = dict(mechanisms_of(f), qpos=qpos, kpos=kpos)
     bias = f.get("bias")
     return attend(q.astype(LD), k.astype(LD), v.astype(LD), allowed, None if bias is None else bias.astype(LD),
-                  scale, mech=mech)
+                  scale, mech=mech, lse=lse)
 
 
 def linear(x, W, b, xerr=None):
@@ -435,8 +455,9 @@ def emit_sdpa_case(c, wrap=False):
     q, k, v = f["query"], f["key"], f["value"]
     causal, keep, bias, scale = f.get("causal"), f.get("keep"), f.get("bias"), f.get("scale")
     order = f.get("order", ["causal", "keep", "bias", "scale"])
+    lse = [] if partial_case(f) else None
     if any(f.get(m) is not None for m in MECHANISMS):
-        w, out, werr, oerr = sdpa_mechanisms(q, k, v, f)
+        w, out, werr, oerr = sdpa_mechanisms(q, k, v, f, lse)
     else:
         w, out, werr, oerr = sdpa(q, k, v, causal, keep, bias, scale)
     L, Dk = q.shape
@@ -455,7 +476,17 @@ def emit_sdpa_case(c, wrap=False):
         s += f"    static constexpr double scale = {literal(scale, 'double')};\n"
     s += array("weights", w) + array("weights_bound", werr, "bound", comment="in eps of the element type")
     s += array("output", out) + array("output_bound", oerr, "bound", comment="in eps of the element type")
+    if lse is not None:
+        s += array("lse", np.array([x for x, _ in lse], dtype=LD))
+        s += array("lse_bound", np.array([b for _, b in lse]), "bound", comment="in eps of the element type")
     return s + call_text(args, wrap)
+
+
+def partial_case(f):
+    """Whether partial_attention takes the case's options (a mechanisms case without the lower-right
+    options and a sink): its fixture then has the rows' log-sum-exps."""
+    return (any(f.get(m) is not None for m in MECHANISMS) and f.get("causal") != "lower_right"
+            and not f.get("align_lower_right") and f.get("sink") is None)
 
 
 def emit_mha_case(c, wrap=False):
@@ -519,7 +550,7 @@ def write_lists(filename, title, namespace, lists):
     guard = "CXATTN_TESTS_FIXTURES_" + filename.upper().replace(".", "_")
     text = HEADER.format(title=title, guard=guard, namespace=namespace)
     for cases, emit, _ in lists:
-        for c in cases:
+        for c in cases if emit is not None else []:  # (a list of cases emitted before: emit None)
             text += emit(c)
     text += "template <class... Fixtures> struct list {};\n"
     for cases, _, list_name in lists:
@@ -883,7 +914,8 @@ def main():
         write_lists("mechanisms.hpp", "Positions, sliding windows, key_length, ALiBi, softcap, mask_mod and "
                     "score_mod, with reference results.", "mechanisms",
                     [(mechanism_cases(), lambda c: emit_sdpa_case(c, wrap=True), "sdpa_all"),
-                     (mechanism_mha_cases(), lambda c: emit_mha_case(c, wrap=True), "mha_all")]),
+                     (mechanism_mha_cases(), lambda c: emit_mha_case(c, wrap=True), "mha_all"),
+                     ([c for c in mechanism_cases() if partial_case(c.fields)], None, "partial_all")]),
     ]
     differ = False
     os.makedirs(OUT, exist_ok=True)

@@ -91,6 +91,12 @@ struct streaming {
         return cxattn::streaming_attention(a...);
     }
 };
+struct partial {
+    static constexpr const char* name = "partial_attention";
+    template <class... A> constexpr auto operator()(const A&... a) const noexcept {
+        return cxattn::partial_attention(a...);
+    }
+};
 struct multi_head {
     static constexpr const char* name = "multi_head_attention";
     template <class... A> constexpr auto operator()(const A&... a) const noexcept {
@@ -159,6 +165,9 @@ template <class T, class F, class Op> constexpr agreement check(Op op = {}) {
     agreement a;
     if constexpr (std::is_same_v<Op, streaming>) {
         compare(a, "output", result, F::output, F::output_bound);
+    } else if constexpr (std::is_same_v<Op, partial>) { // the fixtures with the rows' log-sum-exps
+        compare(a, "output", result.output, F::output, F::output_bound);
+        compare(a, "lse", result.lse, F::lse, F::lse_bound);
     } else {
         compare(a, "weights", result.weights, F::weights, F::weights_bound);
         compare(a, "output", result.output, F::output, F::output_bound);

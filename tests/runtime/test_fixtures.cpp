@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The semantics fixtures at run time: every fixture of tests/fixtures/, in float and
-// double, through scaled_dot_product_attention and streaming_attention (the SDPA fixtures) and
+// double, through scaled_dot_product_attention and streaming_attention (the SDPA fixtures; those of
+// mechanisms.hpp that partial_attention takes also through it, with the rows' log-sum-exps) and
 // multi_head_attention (the MHA fixtures; mechanisms.hpp has lists of both), compared with the
 // numpy reference by the same rule as the static tests (semantics.hpp). The inputs are built at
 // run time, so is_constant_evaluated() is false and the run-time path (libm's exp, plain IEEE
@@ -71,6 +72,11 @@ BOOST_AUTO_TEST_CASE(mechanisms_sdpa) {
 BOOST_AUTO_TEST_CASE(mechanisms_streaming) {
     check_all<float, semantics::streaming>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
     check_all<double, semantics::streaming>(fixtures::mechanisms::sdpa_all{}, "mechanisms");
+}
+
+BOOST_AUTO_TEST_CASE(mechanisms_partial) {
+    check_all<float, semantics::partial>(fixtures::mechanisms::partial_all{}, "mechanisms");
+    check_all<double, semantics::partial>(fixtures::mechanisms::partial_all{}, "mechanisms");
 }
 
 BOOST_AUTO_TEST_CASE(mechanisms_multi_head) {
