@@ -5,7 +5,8 @@
 // their own the position options: sliding_window, key_length, key_offset, and a sink), checked
 // against the long double reference (tests/reference.hpp) with error bounds derived from each
 // input's conditioning (tests/fuzz/oracle.hpp). In the cases with positions, also the merge of
-// partial_attention over two parts of the keys (cxattn/partial.hpp) and its log-sum-exp.
+// partial_attention over two parts of the keys (cxattn/partial.hpp) and its log-sum-exp; in cases of
+// their own, alibi_slope and a score_mod (a s + b (k - q)) with the positions.
 #include <cstdint>
 
 #include <cxattn/attention.hpp>
@@ -17,7 +18,19 @@
 
 namespace {
 
-template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv> struct case_data {
+// A score_mod of the modifiers' cases: a s + b (k - q), whose reference is a scale and a bias.
+template <class T> struct linear_score {
+    T a, b;
+    constexpr T operator()(T s, std::size_t, std::ptrdiff_t q, std::ptrdiff_t k) const {
+        return a * s + b * static_cast<T>(k - q);
+    }
+};
+
+// Positions, Sink, Modifiers: whether the case takes the position options, a sink, and ALiBi with a
+// score_mod (known at compile time, so that each case compiles only its own calls).
+template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions, bool Sink,
+          bool Modifiers>
+struct case_data {
     cxattn::matrix<T, L, Dk> q;
     cxattn::matrix<T, S, Dk> k;
     cxattn::matrix<T, S, Dv> v;
@@ -27,23 +40,30 @@ template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
     unsigned flags; // % 3: 0 no causal option, 1 causal, 2 causal_lower_right; 4 bool mask; 8 additive; 16 scale
     // The position options (docs/semantics.md, "Positions, windows and modifiers"), all given or none:
     // sliding_window(left, right), key_length(valid_keys), key_offset(first_key).
-    bool positions = false;
+    static constexpr bool positions = Positions;
     std::size_t left = 0, right = 0, valid_keys = 0;
     std::ptrdiff_t first_key = 0;
-    bool has_sink = false; // cxattn::sink(sink): any bit pattern, NaN and +inf (refused) included
+    static constexpr bool has_sink = Sink; // cxattn::sink(sink): any bit pattern, NaN and +inf (refused) included
     T sink{};
+    // With the positions: alibi_slope(slope) and score_mod(linear_score{mod_scale, mod_shift}).
+    static constexpr bool modifiers = Modifiers;
+    T slope{}, mod_scale{1}, mod_shift{};
 };
 
 // Calls f(options...) with the options that flags select: 24 combinations, each its own type.
 template <class Case, class F> void with_options(const Case& c, F&& f) {
     auto with_sink = [&](auto... o) {
-        if (c.has_sink)
+        if constexpr (Case::has_sink)
             f(o..., cxattn::sink(c.sink));
         else
             f(o...);
     };
     auto with_positions = [&](auto... o) {
-        if (c.positions)
+        if constexpr (Case::modifiers)
+            with_sink(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(c.valid_keys),
+                      cxattn::key_offset(c.first_key), cxattn::alibi_slope(c.slope),
+                      cxattn::score_mod(linear_score<decltype(c.slope)>{c.mod_scale, c.mod_shift}));
+        else if constexpr (Case::positions)
             with_sink(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(c.valid_keys),
                       cxattn::key_offset(c.first_key));
         else
@@ -91,8 +111,9 @@ template <class T, std::size_t L, std::size_t N, std::size_t Dk, std::size_t Dv>
 // partial_attention over keys [First, First + N) of the case with its options as they apply to a
 // part: the lower-right alignment is causal with query_offset(n - L), key_length the part's share of
 // the valid keys, key_offset the part's first key's position.
-template <std::size_t First, std::size_t N, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv>
-cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv>& c) {
+template <std::size_t First, std::size_t N, class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv,
+          bool Positions, bool Sink, bool Modifiers>
+cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv, Positions, Sink, Modifiers>& c) {
     static part_data<T, L, N, Dk, Dv> p;
     for (std::size_t j = 0; j < N * Dk; ++j) p.k.values[j] = c.k.values[First * Dk + j];
     for (std::size_t j = 0; j < N * Dv; ++j) p.v.values[j] = c.v.values[First * Dv + j];
@@ -106,7 +127,11 @@ cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv>& c) {
     const std::size_t valid = c.positions ? c.valid_keys : S;
     const std::size_t part_valid = valid <= First ? 0 : valid - First < N ? valid - First : N;
     const auto with_positions = [&](auto... o) {
-        if (c.positions)
+        if constexpr (Modifiers)
+            call(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(part_valid),
+                 cxattn::key_offset(c.first_key + static_cast<std::ptrdiff_t>(First)), cxattn::alibi_slope(c.slope),
+                 cxattn::score_mod(linear_score<T>{c.mod_scale, c.mod_shift}));
+        else if constexpr (Positions)
             call(o..., cxattn::sliding_window(c.left, c.right), cxattn::key_length(part_valid),
                  cxattn::key_offset(c.first_key + static_cast<std::ptrdiff_t>(First)));
         else
@@ -145,13 +170,15 @@ cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv>& c) {
     return r;
 }
 
-// Positions, Sink: whether the case also takes the position options and a sink, read after the
-// other fields (so the inputs of the cases without them keep their meaning). Split: if not 0, the
-// keys [0, Split) and [Split, S) are also attended as two parts and merged (with the sink).
+// Positions, Sink, Modifiers: whether the case also takes the position options, a sink, and (with
+// the positions) ALiBi and a score_mod, read after the other fields (so the inputs of the cases
+// without them keep their meaning). Split: if not 0, the keys [0, Split) and [Split, S) are also
+// attended as two parts and merged (with the sink).
 template <class T, std::size_t L, std::size_t S, std::size_t Dk, std::size_t Dv, bool Positions = false,
-          bool Sink = false, std::size_t Split = 0>
+          bool Sink = false, std::size_t Split = 0, bool Modifiers = false>
 void check(fuzz::input& in) {
-    static case_data<T, L, S, Dk, Dv> c;
+    static_assert(Positions || !Modifiers, "the modifiers' cases have the positions");
+    static case_data<T, L, S, Dk, Dv, Positions, Sink, Modifiers> c;
     c.q = in.next_matrix<T, L, Dk>();
     c.k = in.next_matrix<T, S, Dk>();
     c.v = in.next_matrix<T, S, Dv>();
@@ -159,7 +186,6 @@ void check(fuzz::input& in) {
     for (bool& b : c.bool_mask.values) b = (in.next<std::uint8_t>() & 1u) != 0;
     c.scale = in.next<T>();
     c.flags = in.next<std::uint8_t>();
-    c.positions = Positions;
     if constexpr (Positions) {
         // A left or right of 255 stands for unbounded (saturating).
         const std::uint8_t left = in.next<std::uint8_t>(), right = in.next<std::uint8_t>();
@@ -168,8 +194,14 @@ void check(fuzz::input& in) {
         c.valid_keys = in.next<std::uint8_t>() % (S + 1);
         c.first_key = static_cast<std::ptrdiff_t>(in.next<std::int8_t>() % 8);
     }
-    c.has_sink = Sink;
     if constexpr (Sink) c.sink = in.next<T>();
+    if constexpr (Modifiers) {
+        // Small multiples of powers of two: ALiBi's slope, and score_mod's factor (0 and negative
+        // included) and shift per position.
+        c.slope = static_cast<T>(in.next<std::int8_t>()) / T(16);
+        c.mod_scale = static_cast<T>(in.next<std::int8_t>()) / T(32);
+        c.mod_shift = static_cast<T>(in.next<std::int8_t>()) / T(64);
+    }
 
     // The reference, with the options resolved per position (docs/semantics.md).
     // Positions p(i) = i (+ n - L lower right, n the valid keys), k(j) = first_key + j.
@@ -187,9 +219,16 @@ void check(fuzz::input& in) {
                                                     static_cast<long>(j) < n);
             options.attend[i][j] = causal_ok && window_ok && (!(c.flags & 4u) || c.bool_mask(i, j));
             options.bias[i][j] = (c.flags & 8u) ? static_cast<long double>(c.additive_mask(i, j)) : 0.0L;
+            // ALiBi and the score_mod: a ((q . k) scale + m (k - p)) + b (k - p) + bias, that is the
+            // scale a scale and the bias (a m + b) (k - p) + bias.
+            if constexpr (Modifiers)
+                options.bias[i][j] +=
+                    (static_cast<long double>(c.mod_scale) * c.slope + c.mod_shift) * static_cast<long double>(k - p);
         }
-    const long double scale = (c.flags & 16u) ? static_cast<long double>(c.scale)
-                                              : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
+    // The call's scale, and the reference's (times score_mod's factor).
+    const long double call_scale = (c.flags & 16u) ? static_cast<long double>(c.scale)
+                                                   : static_cast<long double>(T{1} / std::sqrt(static_cast<T>(Dk)));
+    const long double scale = Modifiers ? call_scale * c.mod_scale : call_scale;
     static reference::attention_result<L, S, Dv> ref;
     reference::attention(c.q, c.k, c.v, options, scale, ref);
     // A sink z is one more logit of each row, with no value (docs/semantics.md, "Sinks"): an ordinary
@@ -276,11 +315,24 @@ void check(fuzz::input& in) {
         scores.error_bound = 0;
         for (std::size_t j = 0; j < S; ++j) {
             scores.exact[j] = ref.scores[i][j];
-            const long double m = ref.dot_magnitude[i][j], scaled = m * std::fabs(scale);
-            const long double error = fuzz::gamma<T>(Dk + 1) * scaled + u * std::fabs(ref.scores[i][j]) +
-                                      static_cast<long double>(Dk + 1) * tiny * std::fmax(std::fabs(scale), 1.0L);
-            const bool may_overflow = !(m < overflow) || !(scaled < overflow) ||
-                                      !(std::fabs(options.bias[i][j]) < overflow) || !(std::fabs(scale) < overflow);
+            const long double m = ref.dot_magnitude[i][j], scaled = m * std::fabs(call_scale);
+            long double error = fuzz::gamma<T>(Dk + 1) * scaled + u * std::fabs(ref.scores[i][j]) +
+                                static_cast<long double>(Dk + 1) * tiny * std::fmax(std::fabs(call_scale), 1.0L);
+            bool may_overflow = !(m < overflow) || !(scaled < overflow) ||
+                                !(std::fabs(options.bias[i][j]) < overflow) || !(std::fabs(scale) < overflow);
+            if constexpr (Modifiers) {
+                // The scaled score s0 (error e0, above), s1 = s0 + m (k - p) (exact product), s2 =
+                // a s1 + b (k - p) (two roundings), then the bias: a e0 + 2u |a| |s1| + u |s2|
+                // besides the last rounding.
+                const long double a = std::fabs(static_cast<long double>(c.mod_scale));
+                const long double distance = std::fabs(static_cast<long double>(first_key - first_query) +
+                                                       static_cast<long double>(j) - static_cast<long double>(i));
+                const long double s1 = scaled + std::fabs(static_cast<long double>(c.slope)) * distance;
+                const long double s2 = a * s1 + std::fabs(static_cast<long double>(c.mod_shift)) * distance;
+                error = a * (error - u * std::fabs(ref.scores[i][j])) + 2 * u * a * s1 + u * s2 +
+                        u * std::fabs(ref.scores[i][j]);
+                may_overflow = may_overflow || !(s1 < overflow) || !(s2 < overflow);
+            }
             scores.error_bound = may_overflow && options.attend[i][j] ? inf : std::fmax(scores.error_bound, error);
         }
         long double weight_error[S];
@@ -412,5 +464,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check<float, 3, 5, 4, 3, false, true>(in);
     check<double, 4, 2, 2, 2, true, true, 1>(in);
     check<float, 3, 70, 2, 2, true, true, 37>(in);
+    // ALiBi and a score_mod with the positions, also merged from two parts (last: the inputs of the
+    // cases above keep their meaning).
+    check<float, 3, 20, 3, 2, true, false, 9, true>(in);
+    check<double, 2, 5, 2, 3, true, true, 2, true>(in);
     return 0;
 }
