@@ -50,7 +50,44 @@ struct case_data {
     T slope{}, mod_scale{1}, mod_shift{};
 };
 
-// Calls f(options...) with the options that flags select: 24 combinations, each its own type.
+// Calls tail(options...) with the options that c.flags select, in this order: the causal alignment
+// (lower_right(next) calls next with the options that stand for causal_lower_right), the bool mask
+// keep, the additive mask bias, the scale. 24 combinations, each its own type.
+template <class Case, class Keep, class Bias, class LowerRight, class Tail>
+void with_flag_options(const Case& c, const Keep& keep, const Bias& bias, LowerRight&& lower_right, Tail&& tail) {
+    const auto with_scale = [&](auto... o) {
+        if (c.flags & 16u)
+            tail(o..., cxattn::scale(c.scale));
+        else
+            tail(o...);
+    };
+    const auto with_additive = [&](auto... o) {
+        if (c.flags & 8u)
+            with_scale(o..., bias);
+        else
+            with_scale(o...);
+    };
+    const auto with_bool = [&](auto... o) {
+        if (c.flags & 4u)
+            with_additive(o..., keep);
+        else
+            with_additive(o...);
+    };
+    switch (c.flags % 3) {
+    case 1:
+        with_bool(cxattn::causal);
+        break;
+    case 2:
+        lower_right(with_bool);
+        break;
+    default:
+        with_bool();
+        break;
+    }
+}
+
+// Calls f(options...) with the options of the case: those of its flags, then its positions (and
+// modifiers), then its sink.
 template <class Case, class F> void with_options(const Case& c, F&& f) {
     auto with_sink = [&](auto... o) {
         if constexpr (Case::has_sink)
@@ -69,35 +106,8 @@ template <class Case, class F> void with_options(const Case& c, F&& f) {
         else
             with_sink(o...);
     };
-    auto with_scale = [&](auto... o) {
-        if (c.flags & 16u)
-            with_positions(o..., cxattn::scale(c.scale));
-        else
-            with_positions(o...);
-    };
-    auto with_additive = [&](auto... o) {
-        if (c.flags & 8u)
-            with_scale(o..., c.additive_mask);
-        else
-            with_scale(o...);
-    };
-    auto with_bool = [&](auto... o) {
-        if (c.flags & 4u)
-            with_additive(o..., c.bool_mask);
-        else
-            with_additive(o...);
-    };
-    switch (c.flags % 3) {
-    case 1:
-        with_bool(cxattn::causal);
-        break;
-    case 2:
-        with_bool(cxattn::causal_lower_right);
-        break;
-    default:
-        with_bool();
-        break;
-    }
+    with_flag_options(
+        c, c.bool_mask, c.additive_mask, [](const auto& next) { next(cxattn::causal_lower_right); }, with_positions);
 }
 
 // Split-KV: the keys [First, First + N) of a case and their columns of its masks.
@@ -137,36 +147,13 @@ cxattn::partial_result<T, L, Dv> part_of(const case_data<T, L, S, Dk, Dv, Positi
         else
             call(o..., cxattn::key_offset(static_cast<std::ptrdiff_t>(First)));
     };
-    const auto with_scale = [&](auto... o) {
-        if (c.flags & 16u)
-            with_positions(o..., cxattn::scale(c.scale));
-        else
-            with_positions(o...);
-    };
-    const auto with_additive = [&](auto... o) {
-        if (c.flags & 8u)
-            with_scale(o..., p.additive_mask);
-        else
-            with_scale(o...);
-    };
-    const auto with_bool = [&](auto... o) {
-        if (c.flags & 4u)
-            with_additive(o..., p.bool_mask);
-        else
-            with_additive(o...);
-    };
-    switch (c.flags % 3) {
-    case 1:
-        with_bool(cxattn::causal);
-        break;
-    case 2:
-        with_bool(cxattn::causal,
-                  cxattn::query_offset(static_cast<std::ptrdiff_t>(valid) - static_cast<std::ptrdiff_t>(L)));
-        break;
-    default:
-        with_bool();
-        break;
-    }
+    with_flag_options(
+        c, p.bool_mask, p.additive_mask,
+        [&](const auto& next) {
+            next(cxattn::causal,
+                 cxattn::query_offset(static_cast<std::ptrdiff_t>(valid) - static_cast<std::ptrdiff_t>(L)));
+        },
+        with_positions);
     return r;
 }
 
