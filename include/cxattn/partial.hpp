@@ -65,8 +65,12 @@ namespace detail {
 // attention and the log-sum-exp over both parts' keys. A part with lse -inf (no key attended) adds
 // nothing, and two such give 0 and -inf; a NaN lse gives NaN. A +inf lse (a +inf score) takes the
 // whole weight, as in the softmax's limit; two +inf lse give a NaN output and +inf, since how many
-// +inf scores each part holds, which decides their shares, is not known.
-template <std::size_t Dv, class T> constexpr void merge_row(const T* oa, T la, const T* ob, T lb, T* o, T& l) noexcept {
+// +inf scores each part holds, which decides their shares, is not known. Each product rounds on its
+// own (CXATTN_DETAIL_EXACT_STEPS, CXATTN_DETAIL_KEEP_ORDER: no multiply-add is fused, not even by
+// Clang's folding of operands it knows), so that the run time gives the compile-time bits.
+template <std::size_t Dv, class T>
+CXATTN_DETAIL_EXACT_STEPS constexpr void merge_row(const T* oa, T la, const T* ob, T lb, T* o, T& l) noexcept {
+    CXATTN_DETAIL_KEEP_ORDER
     constexpr T inf = std::numeric_limits<T>::infinity();
     const auto copy = [&](const T* from, T lse) {
         for (std::size_t d = 0; d < Dv; ++d) o[d] = from[d];
