@@ -12,6 +12,7 @@
 #include "cxattn/config.hpp"
 #include "cxattn/detail/compare.hpp"
 #include "cxattn/detail/entry_rules.hpp"
+#include "cxattn/ieee.hpp"
 #include "cxattn/math.hpp"
 #include "cxattn/matrix.hpp"
 #include "cxattn/options.hpp"
@@ -62,41 +63,42 @@ namespace detail {
 // One row of merge (docs/semantics.md, "Split-KV"): the outputs oa, ob (Dv values) of two parts
 // whose log-sum-exps are la, lb, into o and l. With M = max(la, lb), the weights wa = exp(la - M)
 // and wb = exp(lb - M) give o = wa / (wa + wb) oa + wb / (wa + wb) ob and l = M + log(wa + wb), the
-// attention and the log-sum-exp over both parts' keys. A part with lse -inf (no key attended) adds
-// nothing, and two such give 0 and -inf; a NaN lse gives NaN. A +inf lse (a +inf score) takes the
-// whole weight, as in the softmax's limit; two +inf lse give a NaN output and +inf, since how many
-// +inf scores each part holds, which decides their shares, is not known. Each product rounds on its
-// own (CXATTN_DETAIL_EXACT_STEPS, CXATTN_DETAIL_KEEP_ORDER: no multiply-add is fused, not even by
-// Clang's folding of operands it knows), so that the run time gives the compile-time bits.
+// attention and the log-sum-exp over both parts' keys. A part with lse -inf (no key attended, or
+// only -inf scores) weighs 0, and two such give lse -inf; a +inf lse (a +inf score) takes the
+// whole weight, the other part weighing 0, as in the softmax's limit. A part of weight 0 still adds
+// 0 times its output, as scaled_dot_product_attention adds 0 times an attended value: a NaN there
+// (from a NaN value at a -inf score) stays NaN. Two +inf lse give a NaN output and +inf, since how
+// many +inf scores each part holds, which decides their shares, is not known; a NaN lse gives NaN.
+// The products and sums take IEEE results in constant evaluation too (0 times inf is NaN), and
+// each product rounds on its own (CXATTN_DETAIL_EXACT_STEPS, CXATTN_DETAIL_KEEP_ORDER: no
+// multiply-add is fused, not even by Clang's folding of operands it knows), so that the run time
+// gives the compile-time bits.
 template <std::size_t Dv, class T>
 CXATTN_DETAIL_EXACT_STEPS constexpr void merge_row(const T* oa, T la, const T* ob, T lb, T* o, T& l) noexcept {
     CXATTN_DETAIL_KEEP_ORDER
     constexpr T inf = std::numeric_limits<T>::infinity();
-    const auto copy = [&](const T* from, T lse) {
-        for (std::size_t d = 0; d < Dv; ++d) o[d] = from[d];
-        l = lse;
-    };
     if (CXATTN_DETAIL_IS_NAN(la) || CXATTN_DETAIL_IS_NAN(lb) ||
         (CXATTN_DETAIL_EQUAL(la, inf) && CXATTN_DETAIL_EQUAL(lb, inf))) {
         for (std::size_t d = 0; d < Dv; ++d) o[d] = std::numeric_limits<T>::quiet_NaN();
         l = CXATTN_DETAIL_EQUAL(la, inf) ? inf : std::numeric_limits<T>::quiet_NaN();
         return;
     }
-    if (CXATTN_DETAIL_EQUAL(la, inf) || CXATTN_DETAIL_EQUAL(lb, -inf)) {
-        if (CXATTN_DETAIL_EQUAL(la, -inf)) { // both empty
-            for (std::size_t d = 0; d < Dv; ++d) o[d] = T{};
-            l = -inf;
-            return;
-        }
-        return copy(oa, la);
+    T ca{}, cb{}; // each part's share
+    if (CXATTN_DETAIL_EQUAL(la, inf) || (CXATTN_DETAIL_EQUAL(lb, -inf) && !CXATTN_DETAIL_EQUAL(la, -inf))) {
+        ca = T{1};
+        l = la;
+    } else if (CXATTN_DETAIL_EQUAL(lb, inf) || CXATTN_DETAIL_EQUAL(la, -inf)) {
+        cb = CXATTN_DETAIL_EQUAL(lb, -inf) ? T{} : T{1}; // both -inf: neither
+        l = lb;
+    } else {
+        const T max = la > lb ? la : lb;
+        const T wa = cxattn::exp(la - max), wb = cxattn::exp(lb - max); // one of them 1
+        const T sum = wa + wb;
+        ca = wa / sum; // each at most 1: no overflow where the outputs are finite
+        cb = wb / sum;
+        l = max + cxattn::log(sum);
     }
-    if (CXATTN_DETAIL_EQUAL(lb, inf) || CXATTN_DETAIL_EQUAL(la, -inf)) return copy(ob, lb);
-    const T max = la > lb ? la : lb;
-    const T wa = cxattn::exp(la - max), wb = cxattn::exp(lb - max); // one of them 1
-    const T sum = wa + wb;
-    const T ca = wa / sum, cb = wb / sum; // each at most 1: no overflow where the outputs are finite
-    for (std::size_t d = 0; d < Dv; ++d) o[d] = ca * oa[d] + cb * ob[d];
-    l = max + cxattn::log(sum);
+    for (std::size_t d = 0; d < Dv; ++d) o[d] = ieee::add(ieee::mul(ca, oa[d]), ieee::mul(cb, ob[d]));
 }
 
 // merge into r, whose rules hold (r may be a or b: each row is read before it is written).
@@ -156,8 +158,8 @@ partial_attention(const matrix<T, L, Dk>& query, const matrix<U, S, Dk2>& key, c
 
 // Two partial results over disjoint sets of keys, for the same queries, combined into the attention
 // over both sets and its log-sum-exp (the rule: detail::merge_row). Exact up to rounding for
-// finite scores; a part with lse -inf adds nothing (two give output 0, lse -inf); a +inf lse takes
-// the whole weight, two give a NaN output. cxattn::sink(z), merge's only option, adds one logit z
+// finite scores; a part with lse -inf weighs 0 (two give lse -inf); a +inf lse takes the whole
+// weight, two give a NaN output. cxattn::sink(z), merge's only option, adds one logit z
 // with no value, once (-inf: none; NaN or +inf fails to compile in constant evaluation, and makes
 // the result NaN at run time, as in the attention calls).
 template <class A, class B, class... Options>

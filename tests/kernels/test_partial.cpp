@@ -302,6 +302,23 @@ template <class T> constexpr bool special_rows_hold() {
 static_assert(special_rows_hold<float>());
 static_assert(special_rows_hold<double>());
 
+// A part of weight 0 adds 0 times its output, as attention adds 0 times an attended value: a key
+// whose score is -inf from the data (not masked) and whose value is NaN makes the row NaN, merged
+// as over all keys (docs/semantics.md, "Split-KV").
+template <class T> constexpr bool zero_weight_parts_add_their_nan() {
+    constexpr T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    const matrix<T, 1, 1> q{{T(1)}};
+    const matrix<T, 2, 1> k{{-inf, T(0.5)}}, v{{nan, T(2)}};
+    const auto all = cxattn::scaled_dot_product_attention(q, k, v);
+    const auto merged =
+        cxattn::merge(cxattn::partial_attention(q, rows_of<0, 1>(k), rows_of<0, 1>(v)),
+                      cxattn::partial_attention(q, rows_of<1, 1>(k), rows_of<1, 1>(v), cxattn::key_offset(1)));
+    return !(all.output(0, 0) == all.output(0, 0)) && !(merged.output(0, 0) == merged.output(0, 0)) &&
+           merged.lse(0, 0) == T(0.5);
+}
+static_assert(zero_weight_parts_add_their_nan<float>());
+static_assert(zero_weight_parts_add_their_nan<double>());
+
 // The lse of the whole against the long double reference: log(sum_j exp(s_ij)) over attended keys.
 template <class Case, class T> void check_lse_against_reference() {
     using o = operands<T>;
@@ -401,6 +418,13 @@ template <class T> void check_special_rows() {
     const auto none = cxattn::partial_attention(at_run_time(o::q), o::k, o::v, cxattn::key_length(0));
     for (T x : none.output.values) BOOST_TEST(x == T(0));
     for (T x : none.lse.values) BOOST_TEST(x == -inf);
+    // A part of weight 0 adds its NaN (zero_weight_parts_add_their_nan, here at run time).
+    const matrix<T, 1, 1> q1 = at_run_time(matrix<T, 1, 1>{{T(1)}});
+    const matrix<T, 1, 1> k_inf{{-inf}}, v_nan{{nan}}, k_half{{T(0.5)}}, v_two{{T(2)}};
+    const auto nan_merged = cxattn::merge(cxattn::partial_attention(q1, k_inf, v_nan),
+                                          cxattn::partial_attention(q1, k_half, v_two, cxattn::key_offset(1)));
+    BOOST_TEST(std::isnan(nan_merged.output(0, 0)));
+    BOOST_TEST(nan_merged.lse(0, 0) == T(0.5));
     // A sink of NaN or +inf: the whole result NaN.
     const auto refused = cxattn::merge(r, none, cxattn::sink(at_run_time(matrix<T, 1, 1>{{inf}})(0, 0)));
     for (T x : refused.output.values) BOOST_TEST(std::isnan(x));
