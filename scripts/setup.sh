@@ -10,6 +10,9 @@
 #                               Eigen's headers for the device benchmark),
 #                               bench (Google Benchmark, Eigen, OpenBLAS, xsimd and Highway, for -Dbenchmarks=enabled),
 #                               docs (matplotlib, for scripts/plot_seed_weights.py),
+#                               model (PyTorch, scikit-learn and matplotlib for Debian's
+#                               /usr/bin/python3: tools/cxattn_export.py, its tests and
+#                               examples/digits/),
 #                               oracles (no package: requires the CMSIS-NN sources, see the end)
 # It also extracts the CMSIS-NN sources that the quantized tests compare against, when they are
 # not there yet and the archive is (see the end).
@@ -22,6 +25,7 @@ declare -A groups=(
   [cross]="gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm libeigen3-dev"
   [bench]="libbenchmark-dev libeigen3-dev libopenblas-dev libxsimd-dev libhwy-dev"
   [docs]="python3-matplotlib"
+  [model]="python3-torch python3-sklearn python3-matplotlib"
   [oracles]=""
 )
 
