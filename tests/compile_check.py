@@ -54,7 +54,8 @@ def main():
             source = os.path.join(tmp, "first_error.cpp")
             with open(source, "w") as f:
                 f.write(f"#include <{target}>\n")
-            rc, out = compile_(cmd, source)
+            # The first error is all that is asked for: the compiler may stop there.
+            rc, out = compile_(cmd, source, ["-Wfatal-errors"])
         print(out)
         first = next((line for line in out.splitlines() if re.search(r"\berror\b", line)), None)
         if rc == 0 or first is None:
